@@ -1,0 +1,66 @@
+// @ts-check
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import importX from 'eslint-plugin-import-x'
+import { builtinModules } from 'node:module'
+
+/**
+ * Layering (shared/style.md): imports point down only. Each zone lists what a layer may NOT import;
+ * a wrong-way import fails `npm run lint`. test/unit/layering.test.ts proves the rule bites.
+ */
+const layer = (name) => `./src/${name}`
+const zones = [
+  { target: layer('shared'), from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
+  { target: layer('crypto'), from: ['mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
+  { target: layer('mailbox'), from: ['sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
+  { target: layer('sync'), from: ['bridge', 'client', 'cli', 'app'].map(layer) },
+  { target: layer('bridge'), from: ['client', 'cli', 'app'].map(layer) },
+  { target: layer('client'), from: ['cli', 'app'].map(layer) },
+  { target: layer('cli'), from: ['app', 'crypto', 'mailbox', 'sync', 'bridge'].map(layer) },
+  {
+    target: layer('app/renderer'),
+    from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app/main', 'app/preload'].map(layer),
+  },
+].map((zone) => ({ ...zone, message: 'Layering: imports point down only (see shared/style.md).' }))
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The renderer runs in an untrusted page: no Node built-ins, no Electron, no native crypto.
+    files: ['src/app/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', ...builtinModules], message: 'The renderer may not use Node APIs.' },
+            { group: ['electron', 'sodium-native', 'hypercore', 'corestore', 'hyperswarm', 'hyperbee'], message: 'The renderer may not import privileged modules.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+)

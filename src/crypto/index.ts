@@ -1,0 +1,12 @@
+/** The crypto core: keys, addresses, envelopes, vault, safety numbers, stamps. Knows nothing of mail. */
+export * from './errors.js'
+export { randomBytes, wipe, constantTimeEqual } from './bytes.js'
+export * from './phrase.js'
+export * from './keys.js'
+export * from './address.js'
+export * from './envelope.js'
+export * from './vault.js'
+export * from './vault-file.js'
+export * from './safety-number.js'
+export * from './stamp.js'
+export * from './seed.js'
