@@ -2,6 +2,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import importX from 'eslint-plugin-import-x'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 import { builtinModules } from 'node:module'
 
 /**
@@ -10,8 +11,14 @@ import { builtinModules } from 'node:module'
  */
 const layer = (name) => `./src/${name}`
 const zones = [
-  { target: layer('shared'), from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
-  { target: layer('crypto'), from: ['mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
+  {
+    target: layer('shared'),
+    from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer),
+  },
+  {
+    target: layer('crypto'),
+    from: ['mailbox', 'sync', 'bridge', 'client', 'cli', 'app'].map(layer),
+  },
   { target: layer('mailbox'), from: ['sync', 'bridge', 'client', 'cli', 'app'].map(layer) },
   { target: layer('sync'), from: ['bridge', 'client', 'cli', 'app'].map(layer) },
   { target: layer('bridge'), from: ['client', 'cli', 'app'].map(layer) },
@@ -19,9 +26,16 @@ const zones = [
   { target: layer('cli'), from: ['app', 'crypto', 'mailbox', 'sync', 'bridge'].map(layer) },
   {
     target: layer('app/renderer'),
-    from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app/main', 'app/preload'].map(layer),
+    from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app/main', 'app/preload'].map(
+      layer,
+    ),
   },
-].map((zone) => ({ ...zone, message: 'Layering: imports point down only (see shared/style.md).' }))
+].map((zone) => ({
+  ...zone,
+  // The package root re-exports every layer, so no layer may reach back up through it either.
+  from: [...zone.from, './src/index.ts'],
+  message: 'Layering: imports point down only (see shared/style.md).',
+}))
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -32,6 +46,8 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    // Resolves `./x.js` specifiers to their `.ts` sources, so the layering zones see every import.
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
@@ -46,8 +62,21 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', ...builtinModules], message: 'The renderer may not use Node APIs.' },
-            { group: ['electron', 'sodium-native', 'hypercore', 'corestore', 'hyperswarm', 'hyperbee'], message: 'The renderer may not import privileged modules.' },
+            {
+              group: ['node:*', ...builtinModules],
+              message: 'The renderer may not use Node APIs.',
+            },
+            {
+              group: [
+                'electron',
+                'sodium-native',
+                'hypercore',
+                'corestore',
+                'hyperswarm',
+                'hyperbee',
+              ],
+              message: 'The renderer may not import privileged modules.',
+            },
           ],
         },
       ],
@@ -56,6 +85,10 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
   },
   {
     files: ['test/**', 'bench/**', 'scripts/**'],

@@ -32,13 +32,17 @@ export function encodeAddress(publicKey: Uint8Array): string {
 export function decodeAddress(address: string): Buffer {
   if (typeof address !== 'string') throw CryptoError.ADDRESS_FORMAT('not a string')
   const text = address.trim().toLowerCase()
-  if (!text.startsWith(ADDRESS_PREFIX)) throw CryptoError.ADDRESS_FORMAT(`must start with "${ADDRESS_PREFIX}"`)
+  if (!text.startsWith(ADDRESS_PREFIX))
+    throw CryptoError.ADDRESS_FORMAT(`must start with "${ADDRESS_PREFIX}"`)
   const version = text.slice(ADDRESS_PREFIX.length, ADDRESS_PREFIX.length + 1)
   if (version !== ADDRESS_VERSION) throw CryptoError.ADDRESS_VERSION(ADDRESS_PREFIX + version)
   const body = text.slice(ADDRESS_PREFIX.length + 1)
-  if (!Z32_CHARS.test(body)) throw CryptoError.ADDRESS_FORMAT('contains characters outside z-base-32')
+  if (!Z32_CHARS.test(body))
+    throw CryptoError.ADDRESS_FORMAT('contains characters outside z-base-32')
   if (body.length !== BODY_CHARS) {
-    throw CryptoError.ADDRESS_FORMAT(`must be ${ADDRESS_LENGTH} characters long, not ${text.length}`)
+    throw CryptoError.ADDRESS_FORMAT(
+      `must be ${ADDRESS_LENGTH} characters long, not ${text.length}`,
+    )
   }
   const bytes = z32.decode(body)
   const publicKey = bytes.subarray(0, 32)

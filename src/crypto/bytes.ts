@@ -46,5 +46,7 @@ export function assertBytes(value: unknown, length: number, name: string): asser
 
 /** Views any Uint8Array as a Buffer without copying. */
 export function asBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  return Buffer.isBuffer(value)
+    ? value
+    : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
 }

@@ -75,7 +75,11 @@ export function sealEnvelope(
   if (payload.byteLength > limit) throw CryptoError.ENVELOPE_TOO_LARGE(payload.byteLength, limit)
   assertBytes(sender.publicKey, sodium.crypto_sign_PUBLICKEYBYTES, 'sender public key')
   assertBytes(sender.secretKey, sodium.crypto_sign_SECRETKEYBYTES, 'sender secret key')
-  assertBytes(recipient.identityPublicKey, sodium.crypto_sign_PUBLICKEYBYTES, 'recipient identity key')
+  assertBytes(
+    recipient.identityPublicKey,
+    sodium.crypto_sign_PUBLICKEYBYTES,
+    'recipient identity key',
+  )
   assertBytes(recipient.encryptionPublicKey, KEY_BYTES, 'recipient encryption key')
   const random = options.random ?? randomBytes
 
@@ -126,7 +130,11 @@ export function sealEnvelope(
  * Opens an envelope: checks version, key, AEAD tag and the sender's signature before returning any byte
  * of the payload. Every failure throws the same ENVELOPE_OPEN_FAILED.
  */
-export function openEnvelope(envelope: Uint8Array, keyring: EnvelopeKeyring, options: OpenOptions): Buffer {
+export function openEnvelope(
+  envelope: Uint8Array,
+  keyring: EnvelopeKeyring,
+  options: OpenOptions,
+): Buffer {
   const limit = options.maxPayloadBytes ?? ENVELOPE_MAX_PAYLOAD
   if (!(envelope instanceof Uint8Array)) throw CryptoError.ENVELOPE_OPEN_FAILED()
   const env = asBuffer(envelope)
@@ -135,7 +143,11 @@ export function openEnvelope(envelope: Uint8Array, keyring: EnvelopeKeyring, opt
   }
   if (env[0] !== ENVELOPE_VERSION) throw CryptoError.ENVELOPE_OPEN_FAILED()
   assertBytes(options.sender, sodium.crypto_sign_PUBLICKEYBYTES, 'sender identity key')
-  assertBytes(keyring.identityPublicKey, sodium.crypto_sign_PUBLICKEYBYTES, 'recipient identity key')
+  assertBytes(
+    keyring.identityPublicKey,
+    sodium.crypto_sign_PUBLICKEYBYTES,
+    'recipient identity key',
+  )
 
   const header = env.subarray(0, ENVELOPE_HEADER_BYTES)
   const keyId = header.subarray(1, 1 + KEY_ID_BYTES)
@@ -165,7 +177,13 @@ export function openEnvelope(envelope: Uint8Array, keyring: EnvelopeKeyring, opt
     )
     const signature = plaintext.subarray(0, SIG_BYTES)
     const payload = plaintext.subarray(SIG_BYTES)
-    if (!sodium.crypto_sign_verify_detached(signature, signedTranscript(binding, payload), options.sender)) {
+    if (
+      !sodium.crypto_sign_verify_detached(
+        signature,
+        signedTranscript(binding, payload),
+        options.sender,
+      )
+    ) {
       throw CryptoError.ENVELOPE_OPEN_FAILED()
     }
     return payload
@@ -186,7 +204,11 @@ export function envelopeKeyId(envelope: Uint8Array): Buffer {
 }
 
 // key = BLAKE2b-256(domain ‖ X25519(e, R) ‖ E ‖ R): binds both public keys into the message key.
-function messageKey(shared: Buffer, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array): Buffer {
+function messageKey(
+  shared: Buffer,
+  ephemeralPublic: Uint8Array,
+  recipientPublic: Uint8Array,
+): Buffer {
   return blake2b(32, [KEY_DOMAIN, shared, ephemeralPublic, recipientPublic])
 }
 

@@ -1,6 +1,6 @@
 /** The crypto core: keys, addresses, envelopes, vault, safety numbers, stamps. Knows nothing of mail. */
 export * from './errors.js'
-export { randomBytes, wipe, constantTimeEqual } from './bytes.js'
+export { randomBytes, wipe, constantTimeEqual, type RandomSource } from './bytes.js'
 export * from './phrase.js'
 export * from './keys.js'
 export * from './address.js'

@@ -68,7 +68,12 @@ export function deriveAccountKeys(seed: Uint8Array): AccountKeys {
 
 /** Overwrites every secret in `keys`. */
 export function wipeAccountKeys(keys: AccountKeys): void {
-  wipe(keys.identity.secretKey, keys.encryption.secretKey, keys.storageKey, keys.corestorePrimaryKey)
+  wipe(
+    keys.identity.secretKey,
+    keys.encryption.secretKey,
+    keys.storageKey,
+    keys.corestorePrimaryKey,
+  )
 }
 
 /** Ed25519 keypair from a 32-byte seed. */
@@ -89,7 +94,9 @@ export function encryptionKeyPairFromSecret(secretKey: Buffer): EncryptionKeyPai
 }
 
 /** A fresh random X25519 keypair (ephemeral keys, prekeys: never derived, so deleting them forgets). */
-export function generateEncryptionKeyPair(random: (n: number) => Buffer = randomBytes): EncryptionKeyPair {
+export function generateEncryptionKeyPair(
+  random: (n: number) => Buffer = randomBytes,
+): EncryptionKeyPair {
   return encryptionKeyPairFromSecret(random(sodium.crypto_scalarmult_SCALARBYTES))
 }
 

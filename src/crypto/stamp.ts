@@ -59,9 +59,10 @@ export async function mintStampAsync(
 ): Promise<Buffer> {
   const search = startSearch(subject, difficulty, now)
   for (;;) {
+    // Yield before every batch (the first too), so pending I/O always gets a turn.
+    await new Promise((resolve) => setImmediate(resolve))
     const found = search.step(1 << 12)
     if (found) return found
-    await new Promise((resolve) => setImmediate(resolve))
   }
 }
 
@@ -134,6 +135,8 @@ function checkSubject(subject: StampSubject): void {
 
 function checkDifficulty(difficulty: number): void {
   if (!Number.isInteger(difficulty) || difficulty < 0 || difficulty > STAMP_MAX_DIFFICULTY) {
-    throw CryptoError.INVALID_ARGUMENT(`difficulty must be an integer from 0 to ${STAMP_MAX_DIFFICULTY}`)
+    throw CryptoError.INVALID_ARGUMENT(
+      `difficulty must be an integer from 0 to ${STAMP_MAX_DIFFICULTY}`,
+    )
   }
 }

@@ -49,7 +49,7 @@ export async function lockSecret(
   if (!(secret instanceof Uint8Array) || secret.byteLength > MAX_SECRET) {
     throw CryptoError.INVALID_ARGUMENT('vault secret must be bytes, at most 1 MiB')
   }
-  checkParams(params, CryptoError.INVALID_ARGUMENT)
+  checkParams(params, (reason) => CryptoError.INVALID_ARGUMENT(reason))
   const header = Buffer.alloc(VAULT_HEADER_BYTES)
   MAGIC.copy(header, 0)
   header[4] = VERSION
@@ -81,8 +81,9 @@ export async function unlockSecret(vault: Uint8Array, passphrase: string): Promi
   const header = blob.subarray(0, VAULT_HEADER_BYTES)
   if (!header.subarray(0, 4).equals(MAGIC)) throw CryptoError.VAULT_CORRUPT('not a Peermail vault')
   if (header[4] !== VERSION) throw CryptoError.VAULT_CORRUPT(`unsupported version ${header[4]}`)
-  if (header[5] !== sodium.crypto_pwhash_ALG_ARGON2ID13) throw CryptoError.VAULT_CORRUPT('unknown KDF')
-  checkParams(vaultParams(header), CryptoError.VAULT_CORRUPT)
+  if (header[5] !== sodium.crypto_pwhash_ALG_ARGON2ID13)
+    throw CryptoError.VAULT_CORRUPT('unknown KDF')
+  checkParams(vaultParams(header), (reason) => CryptoError.VAULT_CORRUPT(reason))
 
   const key = await stretch(passphrase, header)
   const secret = Buffer.alloc(blob.byteLength - VAULT_HEADER_BYTES - TAG_BYTES)

@@ -1,7 +1,8 @@
 /**
  * The value every API boundary that must not throw (IPC, the local HTTP API) returns instead.
  */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
+export type Result<T> =
+  { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
 
 /** Wraps a success. */
 export function ok<T>(value: T): Result<T> {

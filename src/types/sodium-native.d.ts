@@ -45,7 +45,12 @@ declare module 'sodium-native' {
   /** Throws when the result is all zeros (a low-order point). */
   export function crypto_scalarmult(q: Buf, n: Buf, p: Buf): void
 
-  export function crypto_kdf_derive_from_key(subkey: Buf, subkeyId: number, ctx: Buf, key: Buf): void
+  export function crypto_kdf_derive_from_key(
+    subkey: Buf,
+    subkeyId: number,
+    ctx: Buf,
+    key: Buf,
+  ): void
   export function crypto_generichash(out: Buf, input: Buf, key?: Buf): void
   export function crypto_generichash_batch(out: Buf, inputs: Buf[], key?: Buf): void
   export function crypto_hash_sha256(out: Buf, input: Buf): void
@@ -69,6 +74,14 @@ declare module 'sodium-native' {
     npub: Buf,
     k: Buf,
   ): number
+
+  export const crypto_box_SEALBYTES: number
+  export const crypto_box_PUBLICKEYBYTES: number
+  export const crypto_box_SECRETKEYBYTES: number
+  export function crypto_box_keypair(pk: Buf, sk: Buf): void
+  export function crypto_box_seal(c: Buf, m: Buf, pk: Buf): void
+  /** Throws when the box cannot be opened. */
+  export function crypto_box_seal_open(m: Buf, c: Buf, pk: Buf, sk: Buf): void
 
   export function crypto_pwhash(
     out: Buf,

@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { generateSeed, isPhraseWord, phraseToSeed, seedToPhrase } from '../../../src/crypto/index.js'
+import {
+  generateSeed,
+  isPhraseWord,
+  phraseToSeed,
+  seedToPhrase,
+} from '../../../src/crypto/index.js'
 import { fromHex, vectors } from '../../helpers/vectors.js'
 
 // Published BIP39 (English) vectors for 256-bit entropy: the phrase encoding is standard BIP39.
 const BIP39 = [
   ['00'.repeat(32), `${'abandon '.repeat(23)}art`],
-  ['7f'.repeat(32), `${'legal winner thank year wave sausage worth useful '.repeat(3)}`.trim().replace(/useful$/, 'title')],
-  ['80'.repeat(32), `${'letter advice cage absurd amount doctor acoustic avoid '.repeat(3)}`.trim().replace(/avoid$/, 'bless')],
+  [
+    '7f'.repeat(32),
+    'legal winner thank year wave sausage worth useful '
+      .repeat(3)
+      .trim()
+      .replace(/useful$/, 'title'),
+  ],
+  [
+    '80'.repeat(32),
+    'letter advice cage absurd amount doctor acoustic avoid '
+      .repeat(3)
+      .trim()
+      .replace(/avoid$/, 'bless'),
+  ],
   ['ff'.repeat(32), `${'zoo '.repeat(23)}vote`],
 ] as const
 
@@ -94,7 +111,9 @@ describe('recovery phrase', () => {
   it('rejects the last word replaced by another valid word with a coded error', () => {
     const words = vectors.accounts[0]!.phrase.split(' ')
     words[23] = 'abandon'
-    expect(() => phraseToSeed(words.join(' '))).toThrow(expect.objectContaining({ code: 'PHRASE_CHECKSUM' }))
+    expect(() => phraseToSeed(words.join(' '))).toThrow(
+      expect.objectContaining({ code: 'PHRASE_CHECKSUM' }),
+    )
   })
 
   it('knows its word list', () => {
@@ -104,6 +123,8 @@ describe('recovery phrase', () => {
   })
 
   it('rejects a seed of the wrong size', () => {
-    expect(() => seedToPhrase(Buffer.alloc(31))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    expect(() => seedToPhrase(Buffer.alloc(31))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
   })
 })

@@ -27,7 +27,8 @@ import { fromHex, vectors } from '../../helpers/vectors.js'
 
 const te = new TextEncoder()
 const cat = (...parts: Uint8Array[]) => Buffer.concat(parts)
-const b2b = (len: number, ...parts: Uint8Array[]) => Buffer.from(blake2b(cat(...parts), { dkLen: len }))
+const b2b = (len: number, ...parts: Uint8Array[]) =>
+  Buffer.from(blake2b(cat(...parts), { dkLen: len }))
 
 // docs/protocol.md §2: crypto_kdf = BLAKE2b-256 keyed by the seed, salt = id (LE64) ‖ 0^8, personal = ctx ‖ 0^8.
 function specKdf(seed: Uint8Array, context: string, id = 1): Buffer {
@@ -40,30 +41,42 @@ function specKdf(seed: Uint8Array, context: string, id = 1): Buffer {
 const specKeyId = (pk: Uint8Array) => b2b(16, te.encode('peermail/v1/key-id'), pk).subarray(0, 8)
 
 describe('known answers: account derivation (§2) and addresses (§3)', () => {
-  it.each(vectors.accounts.map((a) => [a.seed.slice(0, 8), a] as const))('seed %s…', (_, account) => {
-    const seed = fromHex(account.seed)
-    const keys = deriveAccountKeys(seed)
-    expect(keys.identity.publicKey.toString('hex')).toBe(account.identityPublicKey)
-    expect(keys.encryption.secretKey.toString('hex')).toBe(account.encryptionSecretKey)
-    expect(keys.encryption.publicKey.toString('hex')).toBe(account.encryptionPublicKey)
-    expect(keys.encryption.keyId.toString('hex')).toBe(account.encryptionKeyId)
-    expect(keys.storageKey.toString('hex')).toBe(account.storageKey)
-    expect(keys.corestorePrimaryKey.toString('hex')).toBe(account.corestorePrimaryKey)
-    expect(encodeAddress(keys.identity.publicKey)).toBe(account.address)
-    expect(decodeAddress(account.address).toString('hex')).toBe(account.identityPublicKey)
+  it.each(vectors.accounts.map((a) => [a.seed.slice(0, 8), a] as const))(
+    'seed %s…',
+    (_, account) => {
+      const seed = fromHex(account.seed)
+      const keys = deriveAccountKeys(seed)
+      expect(keys.identity.publicKey.toString('hex')).toBe(account.identityPublicKey)
+      expect(keys.encryption.secretKey.toString('hex')).toBe(account.encryptionSecretKey)
+      expect(keys.encryption.publicKey.toString('hex')).toBe(account.encryptionPublicKey)
+      expect(keys.encryption.keyId.toString('hex')).toBe(account.encryptionKeyId)
+      expect(keys.storageKey.toString('hex')).toBe(account.storageKey)
+      expect(keys.corestorePrimaryKey.toString('hex')).toBe(account.corestorePrimaryKey)
+      expect(encodeAddress(keys.identity.publicKey)).toBe(account.address)
+      expect(decodeAddress(account.address).toString('hex')).toBe(account.identityPublicKey)
 
-    // Independent: the spec recomputed with @noble.
-    const identityPk = ed25519.getPublicKey(specKdf(seed, 'PMIDENT1'))
-    expect(Buffer.from(identityPk).toString('hex')).toBe(account.identityPublicKey)
-    const encSecret = specKdf(seed, 'PMENCRY1')
-    expect(encSecret.toString('hex')).toBe(account.encryptionSecretKey)
-    expect(Buffer.from(x25519.getPublicKey(encSecret)).toString('hex')).toBe(account.encryptionPublicKey)
-    expect(specKeyId(fromHex(account.encryptionPublicKey)).toString('hex')).toBe(account.encryptionKeyId)
-    expect(specKdf(seed, 'PMSTORE1').toString('hex')).toBe(account.storageKey)
-    expect(specKdf(seed, 'PMCORES1').toString('hex')).toBe(account.corestorePrimaryKey)
-    const checksum = b2b(16, te.encode('peermail/v1/address'), te.encode('1'), identityPk).subarray(0, 4)
-    expect('pm1' + z32.encode(cat(identityPk, checksum))).toBe(account.address)
-  })
+      // Independent: the spec recomputed with @noble.
+      const identityPk = ed25519.getPublicKey(specKdf(seed, 'PMIDENT1'))
+      expect(Buffer.from(identityPk).toString('hex')).toBe(account.identityPublicKey)
+      const encSecret = specKdf(seed, 'PMENCRY1')
+      expect(encSecret.toString('hex')).toBe(account.encryptionSecretKey)
+      expect(Buffer.from(x25519.getPublicKey(encSecret)).toString('hex')).toBe(
+        account.encryptionPublicKey,
+      )
+      expect(specKeyId(fromHex(account.encryptionPublicKey)).toString('hex')).toBe(
+        account.encryptionKeyId,
+      )
+      expect(specKdf(seed, 'PMSTORE1').toString('hex')).toBe(account.storageKey)
+      expect(specKdf(seed, 'PMCORES1').toString('hex')).toBe(account.corestorePrimaryKey)
+      const checksum = b2b(
+        16,
+        te.encode('peermail/v1/address'),
+        te.encode('1'),
+        identityPk,
+      ).subarray(0, 4)
+      expect('pm1' + z32.encode(cat(identityPk, checksum))).toBe(account.address)
+    },
+  )
 })
 
 describe('known answers: envelope (§4)', () => {
@@ -103,9 +116,21 @@ describe('known answers: envelope (§4)', () => {
     const nonce = header.subarray(41, 65)
     expect(keyId.equals(specKeyId(bob.encryption.publicKey))).toBe(true)
     const shared = x25519.getSharedSecret(bob.encryption.secretKey, ephemeral)
-    const key = b2b(32, te.encode('peermail/v1/envelope-key'), shared, ephemeral, bob.encryption.publicKey)
+    const key = b2b(
+      32,
+      te.encode('peermail/v1/envelope-key'),
+      shared,
+      ephemeral,
+      bob.encryption.publicKey,
+    )
     const contextHash = b2b(32, te.encode('peermail/v1/envelope-context'), fromHex(v.context))
-    const ad = cat(header, alice.identity.publicKey, bob.identity.publicKey, bob.encryption.publicKey, contextHash)
+    const ad = cat(
+      header,
+      alice.identity.publicKey,
+      bob.identity.publicKey,
+      bob.encryption.publicKey,
+      contextHash,
+    )
     const plaintext = xchacha20poly1305(key, nonce, ad).decrypt(env.subarray(65))
     const signature = plaintext.subarray(0, 64)
     const payload = plaintext.subarray(64)
@@ -142,7 +167,9 @@ describe('known answers: vault (§5)', () => {
       p: 1,
       dkLen: 32,
     })
-    const secret = xchacha20poly1305(key, header.subarray(30, 54), header).decrypt(blob.subarray(54))
+    const secret = xchacha20poly1305(key, header.subarray(30, 54), header).decrypt(
+      blob.subarray(54),
+    )
     expect(Buffer.from(secret).toString('hex')).toBe(v.secret)
   })
 })
@@ -161,23 +188,40 @@ describe('known answers: safety number (§6) and stamp (§7)', () => {
     }
     const digits = (p: Buffer) =>
       [0, 1, 2, 3, 4, 5].map((i) => String(p.readUIntBE(i * 5, 5) % 100000).padStart(5, '0'))
-    const [lo, hi] = [fromHex(a), fromHex(b)].sort(Buffer.compare) as [Buffer, Buffer]
+    const [lo, hi] = [fromHex(a), fromHex(b)].sort((x, y) => Buffer.compare(x, y)) as [
+      Buffer,
+      Buffer,
+    ]
     expect([...digits(print(lo)), ...digits(print(hi))].join(' ')).toBe(number)
     expect('peermail-safety:1:' + z32.encode(cat(print(lo), print(hi)))).toBe(code)
   })
 
   it('verifies the committed stamp, independently too', () => {
     const s = vectors.stamp
-    const subject = { sender: fromHex(s.sender), recipient: fromHex(s.recipient), messageHash: fromHex(s.messageHash) }
+    const subject = {
+      sender: fromHex(s.sender),
+      recipient: fromHex(s.recipient),
+      messageHash: fromHex(s.messageHash),
+    }
     expect(stampMessageHash(fromHex(s.message)).toString('hex')).toBe(s.messageHash)
-    expect(verifyStamp(fromHex(s.stamp), subject, { difficulty: s.difficulty, now: s.time })).toBeGreaterThanOrEqual(
-      s.difficulty,
+    expect(
+      verifyStamp(fromHex(s.stamp), subject, { difficulty: s.difficulty, now: s.time }),
+    ).toBeGreaterThanOrEqual(s.difficulty)
+    const work = b2b(
+      32,
+      te.encode('peermail/v1/stamp'),
+      subject.sender,
+      subject.recipient,
+      subject.messageHash,
+      fromHex(s.stamp),
     )
-    const work = b2b(32, te.encode('peermail/v1/stamp'), subject.sender, subject.recipient, subject.messageHash, fromHex(s.stamp))
-    const zeroBits = [...work].findIndex((byte) => byte !== 0) * 8 + Math.clz32(work.find((x) => x !== 0)!) - 24
+    const zeroBits =
+      [...work].findIndex((byte) => byte !== 0) * 8 + Math.clz32(work.find((x) => x !== 0)!) - 24
     expect(zeroBits).toBeGreaterThanOrEqual(s.difficulty)
     expect(fromHex(s.stamp).readBigUInt64BE(1)).toBe(BigInt(s.time))
     // Minting is randomised, but any new stamp for the same subject must verify too.
-    expect(verifyStamp(mintStamp(subject, 8, s.time), subject, { difficulty: 8, now: s.time })).toBeGreaterThanOrEqual(8)
+    expect(
+      verifyStamp(mintStamp(subject, 8, s.time), subject, { difficulty: 8, now: s.time }),
+    ).toBeGreaterThanOrEqual(8)
   })
 })
