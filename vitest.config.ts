@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 10_000,
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 })
