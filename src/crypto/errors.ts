@@ -11,6 +11,7 @@ export const CryptoErrorCode = {
   ADDRESS_CHECKSUM: 'ADDRESS_CHECKSUM',
   ENVELOPE_TOO_LARGE: 'ENVELOPE_TOO_LARGE',
   ENVELOPE_OPEN_FAILED: 'ENVELOPE_OPEN_FAILED',
+  SECRETBOX_OPEN_FAILED: 'SECRETBOX_OPEN_FAILED',
   VAULT_WRONG_PASSPHRASE: 'VAULT_WRONG_PASSPHRASE',
   VAULT_CORRUPT: 'VAULT_CORRUPT',
   VAULT_NOT_FOUND: 'VAULT_NOT_FOUND',
@@ -87,6 +88,13 @@ export class CryptoError extends PeermailError {
     return new CryptoError(
       CryptoErrorCode.ENVELOPE_OPEN_FAILED,
       'The envelope could not be opened: it is damaged, forged, or not addressed to this key',
+    )
+  }
+
+  static SECRETBOX_OPEN_FAILED(): CryptoError {
+    return new CryptoError(
+      CryptoErrorCode.SECRETBOX_OPEN_FAILED,
+      'Encrypted data could not be opened: it is damaged, misplaced, or under another key',
     )
   }
 

@@ -1,0 +1,17 @@
+/** The local mailbox: encrypted store, folders, flags, threads, MIME, import/export formats. */
+export * from './errors.js'
+export * from './records.js'
+export { Mailbox, openMailbox, DEFAULT_MAX_MESSAGE_BYTES } from './mailbox.js'
+export type {
+  MailboxComponents,
+  MailboxOptions,
+  AddMessageInput,
+  AddResult,
+  ReadMessage,
+  ListOptions,
+} from './mailbox.js'
+export type { FolderInfo } from './folders.js'
+export type { Contact, KeyObservation } from './contacts.js'
+export { normalizeSubject } from './threading.js'
+export * from './mime/index.js'
+export * from './search/index.js'

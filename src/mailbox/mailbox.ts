@@ -1,0 +1,549 @@
+import Hyperbee, { type Batch } from 'hyperbee'
+import type Corestore from 'corestore'
+import sodium from 'sodium-native'
+import { deriveSubkey } from '../crypto/index.js'
+import { inBatch } from './batch.js'
+import { BlobStore } from './blob-store.js'
+import { MailboxError } from './errors.js'
+import { Contacts } from './contacts.js'
+import { FolderIndex } from './folders.js'
+import { newMessageId, newestFirstKey, isMessageId } from './ids.js'
+import { key, under } from './index-keys.js'
+import type { MimeParser, ParsedAttachment, ParsedMessage } from './mime/index.js'
+import {
+  snippetOf,
+  summaryOf,
+  type DeliveryState,
+  type Flags,
+  type MessageRecord,
+  type MessageSummary,
+} from './records.js'
+import { resolveThread } from './threading.js'
+
+/** What the mailbox is built from; the caller owns and closes these. */
+export interface MailboxComponents {
+  /** A Corestore (or namespace of one) dedicated to this mailbox. */
+  store: Corestore
+  /** The guarded MIME parser (worker thread, time and heap limits). */
+  parser: MimeParser
+}
+
+export interface MailboxOptions {
+  /** The account's storage key (docs/protocol.md §2); every byte on disk is encrypted under keys from it. */
+  storageKey: Buffer
+  /** Largest raw message accepted, in bytes. Default 50 MB. */
+  maxMessageBytes?: number
+  /** Clock, injectable for tests. */
+  now?: () => number
+}
+
+/** A message to store: its raw RFC 5322 bytes and where it goes. */
+export interface AddMessageInput {
+  raw: Buffer
+  folder?: string
+  flags?: Partial<Flags>
+  labels?: string[]
+  receivedAt?: number
+}
+
+/** Outcome of storing one message of a batch: stored (or found already stored), or refused. */
+export type AddResult =
+  { ok: true; summary: MessageSummary; duplicate: boolean } | { ok: false; error: MailboxError }
+
+/** A message as the reading pane needs it. */
+export interface ReadMessage extends MessageSummary {
+  messageId?: string
+  inReplyTo?: string
+  references: string[]
+  bcc: MessageRecord['bcc']
+  text?: string
+  html?: string
+  attachments: ParsedAttachment[]
+}
+
+export interface ListOptions {
+  folder: string
+  /** Only unread messages. */
+  unread?: boolean
+  /** Page size, 1..500; default 50. */
+  limit?: number
+  /** The `next` cursor of the previous page. */
+  cursor?: string
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+const DELIVERY_ORDER: Record<DeliveryState, number> = {
+  queued: 0,
+  relayed: 1,
+  failed: 1,
+  delivered: 2,
+}
+const NO_FLAGS: Flags = { seen: false, flagged: false, answered: false }
+
+/**
+ * The user's mail on their own disk: raw messages in an encrypted blob log, and an encrypted Hyperbee
+ * index of folders, flags, labels, threads and counts, all changed together in one batch per operation so
+ * the index never disagrees with itself. Knows nothing of the network.
+ */
+export class Mailbox {
+  readonly folders: FolderIndex
+  readonly contacts: Contacts
+  private readonly bee: Hyperbee
+  private readonly blobs: BlobStore
+  private readonly parser: MimeParser
+  private readonly maxMessageBytes: number
+  private readonly now: () => number
+  private writing: Promise<unknown> = Promise.resolve()
+  private opening: Promise<void> | null = null
+  private closing: Promise<void> | null = null
+
+  constructor(components: MailboxComponents, options: MailboxOptions) {
+    const { store, parser } = components
+    const indexKey = deriveSubkey(options.storageKey, 'PMMBXIDX')
+    const blobKey = deriveSubkey(options.storageKey, 'PMMBXBLB')
+    this.bee = new Hyperbee(store.get({ name: 'mailbox-index', encryption: { key: indexKey } }), {
+      keyEncoding: 'utf-8',
+      valueEncoding: 'json',
+    })
+    this.blobs = new BlobStore(store.get({ name: 'mailbox-blobs' }), blobKey)
+    this.parser = parser
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    this.now = options.now ?? Date.now
+    const exclusive = <T>(fn: () => Promise<T>) => this.exclusive(fn)
+    const assertOpen = () => {
+      this.assertOpen()
+    }
+    this.folders = new FolderIndex(this.bee, exclusive, assertOpen)
+    this.contacts = new Contacts(this.bee, exclusive, assertOpen, this.now)
+  }
+
+  /** Opens the index and checks the storage key. Idempotent. */
+  ready(): Promise<void> {
+    this.opening ??= (async () => {
+      await this.blobs.ready()
+      await this.bee.ready()
+    })()
+    return this.opening
+  }
+
+  /** Waits for pending writes, then closes the mailbox's cores. Idempotent; the store stays open. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.opening?.catch(() => {})
+      await this.writing.catch(() => {})
+      await this.bee.close()
+      await this.blobs.close()
+    })()
+    return this.closing
+  }
+
+  /** Stores one message; throws its error if refused. Storing the same bytes twice returns the first. */
+  async add(input: AddMessageInput): Promise<MessageSummary> {
+    const [result] = await this.addMany([input])
+    if (!result) throw MailboxError.INVALID_ARGUMENT('nothing to add')
+    if (!result.ok) throw result.error
+    return result.summary
+  }
+
+  /**
+   * Stores many messages with one blob append and one index batch (the stack's cost is per write, not per
+   * byte). A message that is refused (too large, bad folder) does not stop the others.
+   */
+  async addMany(inputs: AddMessageInput[]): Promise<AddResult[]> {
+    this.assertOpen()
+    const prepared = await Promise.all(inputs.map((input) => this.prepare(input)))
+    return this.exclusive(() =>
+      inBatch(this.bee, async (batch) => {
+        this.assertOpen()
+        const results: AddResult[] = []
+        const fresh: {
+          index: number
+          raw: Buffer
+          parsed: ParsedMessage
+          input: AddMessageInput
+          hash: string
+        }[] = []
+        const hashes = new Map<string, number>()
+        for (const [index, item] of prepared.entries()) {
+          if ('error' in item) {
+            results[index] = { ok: false, error: item.error }
+            continue
+          }
+          const folderError = await this.folders.checkExists(batch, item.input.folder ?? 'inbox')
+          if (folderError) {
+            results[index] = { ok: false, error: folderError }
+            continue
+          }
+          const existing = (await batch.get(key('hash', item.hash)))?.value
+          if (typeof existing === 'string' || hashes.has(item.hash)) continue
+          hashes.set(item.hash, index)
+          fresh.push({ index, ...item })
+        }
+        const refs = await this.blobs.putMany(fresh.map((f) => f.raw))
+        for (const [i, f] of fresh.entries()) {
+          const ref = refs[i]
+          if (!ref) throw MailboxError.CORRUPT('the blob log returned fewer positions than blobs')
+          const record = this.recordOf(f.input, f.parsed, f.raw, f.hash, ref)
+          const { threadId, merged } = await resolveThread(batch, {
+            id: record.id,
+            messageId: record.messageId,
+            inReplyTo: record.inReplyTo,
+            references: record.references,
+            subject: record.subject,
+            date: record.date,
+          })
+          record.threadId = threadId
+          for (const other of merged) await this.rethread(batch, other, threadId)
+          await this.insert(batch, record)
+          await batch.put(key('hash', f.hash), record.id)
+          results[f.index] = { ok: true, summary: summaryOf(record), duplicate: false }
+        }
+        // Duplicates (already stored, or twice in this batch) answer with the stored message.
+        for (const [index, item] of prepared.entries()) {
+          if (results[index] || 'error' in item) continue
+          const id = (await batch.get(key('hash', item.hash)))?.value
+          const record = typeof id === 'string' ? await this.recordIn(batch, id) : undefined
+          results[index] = record
+            ? { ok: true, summary: summaryOf(record), duplicate: true }
+            : { ok: false, error: MailboxError.CORRUPT('duplicate index entry points nowhere') }
+        }
+        return results
+      }),
+    )
+  }
+
+  /** A page of a folder, newest first. */
+  async list(options: ListOptions): Promise<{ items: MessageSummary[]; next?: string }> {
+    this.assertOpen()
+    const limit = options.limit ?? 50
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw MailboxError.INVALID_ARGUMENT('limit must be 1..500')
+    }
+    if (!(await this.folders.exists(options.folder)))
+      throw MailboxError.FOLDER_NOT_FOUND(options.folder)
+    const range = under('fol', options.folder)
+    if (options.cursor !== undefined) {
+      if (typeof options.cursor !== 'string' || !/^\d{13}[0-9a-z]{26}$/.test(options.cursor)) {
+        throw MailboxError.INVALID_ARGUMENT('cursor')
+      }
+      range.gt = key('fol', options.folder, options.cursor)
+    }
+    const items: MessageSummary[] = []
+    let next: string | undefined
+    for await (const entry of this.bee.createReadStream(range)) {
+      const summary = entry.value as MessageSummary
+      if (options.unread && summary.flags.seen) continue
+      items.push(summary)
+      if (items.length === limit) {
+        next = entry.key.slice(entry.key.lastIndexOf('\x00') + 1)
+        break
+      }
+    }
+    return next === undefined ? { items } : { items, next }
+  }
+
+  /** The stored metadata of one message. */
+  async get(id: string): Promise<MessageRecord> {
+    this.assertOpen()
+    const record = isMessageId(id) ? await this.recordIn(this.bee, id) : undefined
+    if (!record) throw MailboxError.MESSAGE_NOT_FOUND(id)
+    return record
+  }
+
+  /** The raw RFC 5322 bytes exactly as received or imported. */
+  async raw(id: string): Promise<Buffer> {
+    return this.blobs.get((await this.get(id)).blob)
+  }
+
+  /** A message with its body and attachments, parsed behind the guarded parser. */
+  async read(id: string): Promise<ReadMessage> {
+    const record = await this.get(id)
+    const parsed = await this.parser.parse(await this.blobs.get(record.blob))
+    const message: ReadMessage = {
+      ...summaryOf(record),
+      references: record.references,
+      bcc: record.bcc,
+      attachments: parsed.attachments,
+    }
+    if (record.messageId !== undefined) message.messageId = record.messageId
+    if (record.inReplyTo !== undefined) message.inReplyTo = record.inReplyTo
+    if (parsed.text !== undefined) message.text = parsed.text
+    if (parsed.html !== undefined) message.html = parsed.html
+    return message
+  }
+
+  /** Unread and total counts per folder, kept up to date with every change (no scan). */
+  async counts(): Promise<Record<string, { total: number; unread: number }>> {
+    this.assertOpen()
+    return this.folders.counts()
+  }
+
+  /** Sets or clears flags. */
+  async setFlags(id: string, flags: Partial<Flags>): Promise<MessageSummary> {
+    return this.update(id, (record) => {
+      for (const name of ['seen', 'flagged', 'answered'] as const) {
+        const value = flags[name]
+        if (value !== undefined) record.flags[name] = value
+      }
+    })
+  }
+
+  /** Adds and removes labels. */
+  async label(id: string, changes: { add?: string[]; remove?: string[] }): Promise<MessageSummary> {
+    for (const name of [...(changes.add ?? []), ...(changes.remove ?? [])])
+      this.folders.checkName(name)
+    return this.update(id, (record) => {
+      const labels = new Set(record.labels)
+      for (const name of changes.add ?? []) labels.add(name)
+      for (const name of changes.remove ?? []) labels.delete(name)
+      record.labels = [...labels].sort()
+    })
+  }
+
+  /** Moves a message to another folder. Moving to Trash remembers where it came from. */
+  async move(id: string, folder: string): Promise<MessageSummary> {
+    if (!(await this.folders.exists(folder))) throw MailboxError.FOLDER_NOT_FOUND(folder)
+    return this.update(id, (record) => {
+      if (folder === record.folder) return
+      if (folder === 'trash') record.trashedFrom = record.folder
+      else delete record.trashedFrom
+      record.folder = folder
+    })
+  }
+
+  /** Moves a message to Trash (reversible with {@link restore}). */
+  trash(id: string): Promise<MessageSummary> {
+    return this.move(id, 'trash')
+  }
+
+  /** Moves a trashed message back where it came from (Inbox if that folder is gone). */
+  async restore(id: string): Promise<MessageSummary> {
+    const record = await this.get(id)
+    const target =
+      record.trashedFrom && (await this.folders.exists(record.trashedFrom))
+        ? record.trashedFrom
+        : 'inbox'
+    return this.move(id, target)
+  }
+
+  /** Copies a message into another folder as a new message with its own id. */
+  async copy(id: string, folder: string): Promise<MessageSummary> {
+    if (!(await this.folders.exists(folder))) throw MailboxError.FOLDER_NOT_FOUND(folder)
+    const source = await this.get(id)
+    const raw = await this.blobs.get(source.blob)
+    return this.exclusive(async () => {
+      const [blob] = await this.blobs.putMany([raw])
+      if (!blob) throw MailboxError.CORRUPT('the blob log returned no position')
+      const copy: MessageRecord = {
+        ...structuredClone(source),
+        id: newMessageId(this.now()),
+        folder,
+        blob,
+      }
+      delete copy.trashedFrom
+      await inBatch(this.bee, (batch) => this.insert(batch, copy))
+      return summaryOf(copy)
+    })
+  }
+
+  /** Deletes a message for good: index entries removed, its stored blocks erased from disk. */
+  async deleteForever(id: string): Promise<void> {
+    const record = await this.get(id)
+    await this.exclusive(async () => {
+      await inBatch(this.bee, async (batch) => {
+        await this.remove(batch, record)
+        const hashOwner = (await batch.get(key('hash', record.rawHash)))?.value
+        if (hashOwner === record.id) await batch.del(key('hash', record.rawHash))
+      })
+      await this.blobs.clear(record.blob)
+      // Erase index blocks no longer reachable from the current tree (they held the deleted entries).
+      await this.bee.clearUnlinked()
+    })
+  }
+
+  /** Every message of a conversation, oldest first. */
+  async thread(threadId: string): Promise<MessageSummary[]> {
+    this.assertOpen()
+    const items: MessageSummary[] = []
+    for await (const entry of this.bee.createReadStream({
+      ...under('thr', threadId),
+      reverse: true,
+    })) {
+      const record = await this.recordIn(this.bee, entry.value as string)
+      if (record) items.push(summaryOf(record))
+    }
+    return items
+  }
+
+  /** Saves a draft (raw MIME) in Drafts, replacing an earlier version of it when `replaces` is given. */
+  async saveDraft(raw: Buffer, options: { replaces?: string } = {}): Promise<MessageSummary> {
+    if (options.replaces !== undefined) {
+      const old = await this.get(options.replaces)
+      if (old.folder !== 'drafts') throw MailboxError.INVALID_ARGUMENT('replaces must name a draft')
+    }
+    const summary = await this.add({ raw, folder: 'drafts', flags: { seen: true } })
+    if (options.replaces !== undefined && options.replaces !== summary.id) {
+      await this.deleteForever(options.replaces)
+    }
+    return summary
+  }
+
+  /** Records an outbound message's delivery state for one recipient. States only move forward. */
+  async setDelivery(id: string, recipient: string, state: DeliveryState): Promise<MessageSummary> {
+    if (!(state in DELIVERY_ORDER)) throw MailboxError.INVALID_ARGUMENT(`delivery state ${state}`)
+    if (typeof recipient !== 'string' || recipient.length === 0 || recipient.length > 320) {
+      throw MailboxError.INVALID_ARGUMENT('recipient')
+    }
+    return this.update(id, (record) => {
+      const delivery = (record.delivery ??= {})
+      const current = delivery[recipient]
+      if (current === undefined || DELIVERY_ORDER[state] > DELIVERY_ORDER[current])
+        delivery[recipient] = state
+    })
+  }
+
+  private async prepare(
+    input: AddMessageInput,
+  ): Promise<
+    | { error: MailboxError }
+    | { raw: Buffer; parsed: ParsedMessage; input: AddMessageInput; hash: string }
+  > {
+    if (!Buffer.isBuffer(input.raw))
+      return { error: MailboxError.INVALID_ARGUMENT('raw must be a Buffer') }
+    if (input.raw.byteLength > this.maxMessageBytes) {
+      return { error: MailboxError.MESSAGE_TOO_LARGE(input.raw.byteLength, this.maxMessageBytes) }
+    }
+    if (input.raw.byteLength === 0) return { error: MailboxError.INVALID_ARGUMENT('empty message') }
+    const hash = Buffer.alloc(32)
+    sodium.crypto_generichash(hash, input.raw)
+    return {
+      raw: input.raw,
+      parsed: await this.parser.parse(input.raw),
+      input,
+      hash: hash.toString('hex'),
+    }
+  }
+
+  private recordOf(
+    input: AddMessageInput,
+    parsed: ParsedMessage,
+    raw: Buffer,
+    rawHash: string,
+    blob: MessageRecord['blob'],
+  ): MessageRecord {
+    const receivedAt = input.receivedAt ?? this.now()
+    const id = newMessageId(receivedAt)
+    const date = parsed.date
+    const sane = date !== undefined && date > 0 && date < this.now() + 24 * 3600 * 1000
+    const record: MessageRecord = {
+      id,
+      folder: input.folder ?? 'inbox',
+      threadId: id,
+      date: sane ? date : receivedAt,
+      from: parsed.from,
+      to: parsed.to,
+      cc: parsed.cc,
+      bcc: parsed.bcc,
+      subject: parsed.subject,
+      snippet: snippetOf(parsed.text),
+      flags: { ...NO_FLAGS, ...input.flags },
+      labels: [...new Set(input.labels ?? [])].sort(),
+      hasAttachments: parsed.attachments.some((a) => !a.inline),
+      attachmentNames: parsed.attachments.map((a) => a.filename).filter((n): n is string => !!n),
+      size: raw.byteLength,
+      references: parsed.references,
+      receivedAt,
+      rawHash,
+      blob,
+    }
+    if (parsed.messageId) record.messageId = parsed.messageId
+    if (parsed.inReplyTo) record.inReplyTo = parsed.inReplyTo
+    if (parsed.parseError) record.parseError = parsed.parseError
+    return record
+  }
+
+  // Writes every index entry of a record (its listing, counts, labels, thread membership).
+  private async insert(batch: Batch<unknown>, record: MessageRecord): Promise<void> {
+    const sort = newestFirstKey(record.date, record.id)
+    await batch.put(key('msg', record.id), record)
+    await batch.put(key('fol', record.folder, sort), summaryOf(record))
+    for (const label of record.labels) await batch.put(key('lab', label, sort), record.id)
+    await batch.put(key('thr', record.threadId, sort), record.id)
+    await this.folders.adjustCount(batch, record.folder, 1, record.flags.seen ? 0 : 1)
+  }
+
+  // Removes every index entry written by insert().
+  private async remove(batch: Batch<unknown>, record: MessageRecord): Promise<void> {
+    const sort = newestFirstKey(record.date, record.id)
+    await batch.del(key('msg', record.id))
+    await batch.del(key('fol', record.folder, sort))
+    for (const label of record.labels) await batch.del(key('lab', label, sort))
+    await batch.del(key('thr', record.threadId, sort))
+    await this.folders.adjustCount(batch, record.folder, -1, record.flags.seen ? 0 : -1)
+  }
+
+  // Read-modify-write of one record under the write lock; every derived entry follows in the same batch.
+  private async update(
+    id: string,
+    change: (record: MessageRecord) => void,
+  ): Promise<MessageSummary> {
+    this.assertOpen()
+    if (!isMessageId(id)) throw MailboxError.MESSAGE_NOT_FOUND(id)
+    return this.exclusive(() =>
+      inBatch(this.bee, async (batch) => {
+        const before = await this.recordIn(batch, id)
+        if (!before) throw MailboxError.MESSAGE_NOT_FOUND(id)
+        const after = structuredClone(before)
+        change(after)
+        await this.remove(batch, before)
+        await this.insert(batch, after)
+        return summaryOf(after)
+      }),
+    )
+  }
+
+  // Moves every member of thread `from` into thread `to` (a message linked two conversations).
+  private async rethread(batch: Batch<unknown>, from: string, to: string): Promise<void> {
+    const ids: string[] = []
+    for await (const entry of batch.createReadStream(under('thr', from)))
+      ids.push(entry.value as string)
+    for (const id of ids) {
+      const record = await this.recordIn(batch, id)
+      if (!record) continue
+      await this.remove(batch, record)
+      await this.insert(batch, { ...record, threadId: to })
+    }
+  }
+
+  private async recordIn(
+    source: { get(k: string): Promise<{ value: unknown } | null> },
+    id: string,
+  ): Promise<MessageRecord | undefined> {
+    return (await source.get(key('msg', id)))?.value as MessageRecord | undefined
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn)
+    this.writing = run.catch(() => {})
+    return run
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw MailboxError.CLOSED()
+  }
+}
+
+/** Opens (creating on first use) the mailbox in `components.store`. */
+export async function openMailbox(
+  components: MailboxComponents,
+  options: MailboxOptions,
+): Promise<Mailbox> {
+  const mailbox = new Mailbox(components, options)
+  try {
+    await mailbox.ready()
+  } catch (err) {
+    await mailbox.close().catch(() => {})
+    throw err
+  }
+  return mailbox
+}

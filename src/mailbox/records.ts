@@ -1,0 +1,86 @@
+import type { BlobRef } from './blob-store.js'
+import type { MailAddress } from './mime/index.js'
+
+/** The folders every mailbox has. Their ids are also their names in the index. */
+export const BUILTIN_FOLDERS = [
+  'inbox',
+  'requests',
+  'sent',
+  'drafts',
+  'archive',
+  'spam',
+  'trash',
+] as const
+export type BuiltinFolder = (typeof BUILTIN_FOLDERS)[number]
+
+/** Per-message flags, as IMAP and every mail client know them. */
+export interface Flags {
+  seen: boolean
+  flagged: boolean
+  answered: boolean
+}
+
+/** Outbound delivery state per recipient: queued → relayed (on a relay) → delivered (acknowledged). */
+export type DeliveryState = 'queued' | 'relayed' | 'delivered' | 'failed'
+
+/** What a message list shows: everything but the body. */
+export interface MessageSummary {
+  id: string
+  folder: string
+  threadId: string
+  /** Date header, or the time it was stored when the header is missing or absurd (ms since epoch). */
+  date: number
+  from: MailAddress[]
+  to: MailAddress[]
+  cc: MailAddress[]
+  subject: string
+  snippet: string
+  flags: Flags
+  labels: string[]
+  hasAttachments: boolean
+  size: number
+  /** Set when the MIME parser failed: the message is kept and shown as raw text. */
+  parseError?: { code: string; message: string }
+  delivery?: Record<string, DeliveryState>
+}
+
+/** Everything the index keeps about a message; the raw bytes live in the blob log. */
+export interface MessageRecord extends MessageSummary {
+  messageId?: string
+  inReplyTo?: string
+  references: string[]
+  bcc: MailAddress[]
+  attachmentNames: string[]
+  receivedAt: number
+  rawHash: string
+  blob: BlobRef
+  /** Folder a trashed message came from, so it can be restored. */
+  trashedFrom?: string
+}
+
+/** The summary part of a record (what folder listings store). */
+export function summaryOf(record: MessageRecord): MessageSummary {
+  const summary: MessageSummary = {
+    id: record.id,
+    folder: record.folder,
+    threadId: record.threadId,
+    date: record.date,
+    from: record.from,
+    to: record.to,
+    cc: record.cc,
+    subject: record.subject,
+    snippet: record.snippet,
+    flags: record.flags,
+    labels: record.labels,
+    hasAttachments: record.hasAttachments,
+    size: record.size,
+  }
+  if (record.parseError) summary.parseError = record.parseError
+  if (record.delivery) summary.delivery = record.delivery
+  return summary
+}
+
+/** Whitespace-collapsed start of the body, for list previews. */
+export function snippetOf(text: string | undefined, length = 200): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim().slice(0, length)
+}

@@ -1,0 +1,3 @@
+/** Mailbox search: the text side (tokens for the index, the query language). */
+export * from './tokenize.js'
+export * from './query.js'

@@ -1,0 +1,117 @@
+// The Hypercore stack ships no types: the parts Peermail uses, typed as narrowly as it needs.
+declare module 'hypercore' {
+  import type { EventEmitter } from 'node:events'
+
+  interface HypercoreGetOptions {
+    wait?: boolean
+    timeout?: number
+    valueEncoding?: unknown
+  }
+
+  export default class Hypercore extends EventEmitter {
+    readonly key: Buffer | null
+    readonly discoveryKey: Buffer | null
+    readonly length: number
+    readonly byteLength: number
+    readonly writable: boolean
+    readonly closed: boolean
+    readonly opened: boolean
+    ready(): Promise<void>
+    close(): Promise<void>
+    append(blocks: Buffer | Buffer[]): Promise<{ length: number; byteLength: number }>
+    get(index: number, opts?: HypercoreGetOptions): Promise<Buffer | null>
+    has(start: number, end?: number): Promise<boolean>
+    clear(start: number, end?: number): Promise<unknown>
+    purge(): Promise<void>
+    info(opts?: { storage?: boolean }): Promise<{
+      length: number
+      contiguousLength: number
+      byteLength: number
+      storage?: { oplog: number; tree: number; blocks: number; bitfield: number } | null
+    }>
+    replicate(
+      isInitiatorOrStream: boolean | NodeJS.ReadWriteStream,
+      opts?: unknown,
+    ): NodeJS.ReadWriteStream
+  }
+}
+
+declare module 'corestore' {
+  import type Hypercore from 'hypercore'
+
+  interface CorestoreOptions {
+    primaryKey?: Buffer
+    unsafe?: boolean
+  }
+
+  interface GetOptions {
+    name?: string
+    key?: Buffer
+    encryption?: { key: Buffer } | null
+    valueEncoding?: unknown
+    exclusive?: boolean
+  }
+
+  export default class Corestore {
+    constructor(storage: string, opts?: CorestoreOptions)
+    readonly primaryKey: Buffer
+    ready(): Promise<void>
+    close(): Promise<void>
+    get(opts: GetOptions | Buffer): Hypercore
+    namespace(name: string | Buffer): Corestore
+    session(opts?: unknown): Corestore
+    replicate(
+      isInitiatorOrStream: boolean | NodeJS.ReadWriteStream,
+      opts?: unknown,
+    ): NodeJS.ReadWriteStream
+  }
+}
+
+declare module 'hyperbee' {
+  import type Hypercore from 'hypercore'
+
+  type Encoding = 'utf-8' | 'binary' | 'json'
+
+  interface HyperbeeOptions {
+    keyEncoding?: Encoding
+    valueEncoding?: Encoding
+  }
+
+  export interface Entry<V> {
+    seq: number
+    key: string
+    value: V
+  }
+
+  export interface Range {
+    gt?: string
+    gte?: string
+    lt?: string
+    lte?: string
+    reverse?: boolean
+    limit?: number
+  }
+
+  export interface Batch<V> {
+    get(key: string): Promise<Entry<V> | null>
+    createReadStream(range?: Range): AsyncIterable<Entry<V>>
+    put(key: string, value: V): Promise<void>
+    del(key: string): Promise<void>
+    flush(): Promise<void>
+    close(): Promise<void>
+  }
+
+  export default class Hyperbee<V = unknown> {
+    constructor(core: Hypercore, opts?: HyperbeeOptions)
+    readonly core: Hypercore
+    readonly version: number
+    ready(): Promise<void>
+    close(): Promise<void>
+    get(key: string): Promise<Entry<V> | null>
+    put(key: string, value: V): Promise<void>
+    del(key: string): Promise<void>
+    batch(): Batch<V>
+    createReadStream(range?: Range): AsyncIterable<Entry<V>>
+    clearUnlinked(opts?: { gte?: number; lt?: number }): Promise<number>
+  }
+}
