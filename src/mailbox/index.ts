@@ -1,7 +1,7 @@
 /** The local mailbox: encrypted store, folders, flags, threads, MIME, import/export formats. */
 export * from './errors.js'
 export * from './records.js'
-export { Mailbox, openMailbox, DEFAULT_MAX_MESSAGE_BYTES } from './mailbox.js'
+export { Mailbox, openMailbox } from './mailbox.js'
 export type {
   MailboxComponents,
   MailboxOptions,
@@ -11,7 +11,17 @@ export type {
   ListOptions,
 } from './mailbox.js'
 export type { FolderInfo } from './folders.js'
+export type { IntegrityReport } from './integrity.js'
+export { importMail, exportMail } from './transfer.js'
+export type {
+  ImportOptions,
+  ImportReport,
+  ImportProblem,
+  ExportOptions,
+  TransferProgress,
+} from './transfer.js'
 export type { Contact, KeyObservation } from './contacts.js'
 export { normalizeSubject } from './threading.js'
 export * from './mime/index.js'
 export * from './search/index.js'
+export * from './formats/index.js'

@@ -7,10 +7,12 @@ import { BlobStore } from './blob-store.js'
 import { MailboxError } from './errors.js'
 import { Contacts } from './contacts.js'
 import { FolderIndex } from './folders.js'
+import { checkIndex, type IntegrityReport } from './integrity.js'
 import { newMessageId, newestFirstKey, isMessageId } from './ids.js'
 import { key, under } from './index-keys.js'
 import type { MimeParser, ParsedAttachment, ParsedMessage } from './mime/index.js'
 import {
+  DEFAULT_MAX_MESSAGE_BYTES,
   snippetOf,
   summaryOf,
   type DeliveryState,
@@ -71,7 +73,6 @@ export interface ListOptions {
   cursor?: string
 }
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 const DELIVERY_ORDER: Record<DeliveryState, number> = {
   queued: 0,
   relayed: 1,
@@ -359,6 +360,12 @@ export class Mailbox {
       // Erase index blocks no longer reachable from the current tree (they held the deleted entries).
       await this.bee.clearUnlinked()
     })
+  }
+
+  /** Checks that every derived index entry agrees with the message records (an `fsck`). */
+  async check(): Promise<IntegrityReport> {
+    this.assertOpen()
+    return checkIndex(this.bee, this.blobs)
   }
 
   /** Every message of a conversation, oldest first. */

@@ -1,6 +1,9 @@
 import type { BlobRef } from './blob-store.js'
 import type { MailAddress } from './mime/index.js'
 
+/** Largest raw message accepted by default (bytes): 50 MB, as the big mail services. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024
+
 /** The folders every mailbox has. Their ids are also their names in the index. */
 export const BUILTIN_FOLDERS = [
   'inbox',
