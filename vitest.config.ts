@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     teardownTimeout: 10_000,
     pool: 'forks',
+    globalSetup: ['./test/helpers/build-once.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 })

@@ -1,25 +1,85 @@
 import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import { PeermailError } from '../shared/errors.js'
+import { accountCommands } from './commands/account.js'
+import { mailCommands } from './commands/mail.js'
+import { defaultHome, type GlobalOptions } from './options.js'
+import { CliUsageError } from './usage-error.js'
 
 const STATUS = `Peermail is being built in the open. What works today:
-  - crypto core: recovery phrases, key derivation, checksummed addresses, sealed envelopes,
-    passphrase vault (Argon2id), safety numbers, proof-of-work stamps  (src/crypto, npm test)
-Coming next, in order: the encrypted mailbox, peer-to-peer delivery over Hyperswarm, relays and
-forward secrecy, the command line and demo, the inbox UI, the SMTP bridge.
-Design: docs/architecture.md · Wire formats and key derivations: docs/protocol.md`
+  - an account: peermail init / restore / whoami (recovery phrase, passphrase-locked vault)
+  - an encrypted mailbox: peermail import / export / list / read / search
+Coming next: peer-to-peer delivery over Hyperswarm, relays and forward secrecy, the demo,
+the inbox UI and the SMTP bridge. Run \`peermail --help\` for the commands.`
 
-/** Entry point of the `peermail` command; returns the process exit status. */
-export function main(argv: string[]): Promise<number> {
-  const [command] = argv
-  if (command === '--version' || command === '-v') {
-    console.log(readVersion())
-    return Promise.resolve(0)
+/** Entry point of the `peermail` command; returns the process exit status (0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('peermail')
+  let debug = argv.includes('--debug')
+  program
+    .description('End-to-end encrypted, peer-to-peer email')
+    .version(readVersion(), '-v, --version')
+    .option('--home <dir>', 'account directory (default: $PEERMAIL_HOME or ~/.peermail)')
+    .option('--json', 'machine-readable output')
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showSuggestionAfterError()
+  const globals = (): GlobalOptions => {
+    const opts = program.opts<{ home?: string; json?: boolean; debug?: boolean }>()
+    debug = opts.debug === true
+    return { home: opts.home ?? defaultHome(), json: opts.json === true, debug }
   }
-  if (command === undefined || command === 'start' || command === '--help' || command === '-h') {
-    console.log(`peermail ${readVersion()}\n\n${STATUS}`)
-    return Promise.resolve(0)
+  const status = () => {
+    process.stdout.write(`peermail ${readVersion()}\n\n${STATUS}\n`)
   }
-  console.error(`peermail: unknown command "${command}" (try: peermail --help)`)
-  return Promise.resolve(2)
+  program
+    .argument('[command]')
+    .allowExcessArguments()
+    .action((command: string | undefined) => {
+      if (command !== undefined)
+        throw new CliUsageError(`unknown command '${command}' (see peermail --help)`)
+      status()
+    })
+  program
+    .command('start')
+    .description('show what works today (will open the inbox once the UI lands)')
+    .action(status)
+  accountCommands(program, globals)
+  mailCommands(program, globals)
+  for (const command of program.commands) command.exitOverride()
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    return report(err, debug)
+  }
+}
+
+// Protocol codes only at the edge: error codes become one line and an exit status here.
+function report(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    return err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.exitCode === 0
+      ? 0
+      : 2
+  }
+  if (err instanceof CliUsageError) {
+    process.stderr.write(`peermail: ${err.message}\n`)
+    return 2
+  }
+  if (err instanceof PeermailError) {
+    process.stderr.write(`peermail: ${err.message} [${err.code}]\n`)
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`)
+    return 1
+  }
+  process.stderr.write(
+    `peermail: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`,
+  )
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
+  return 1
 }
 
 function readVersion(): string {

@@ -65,16 +65,18 @@ export class BlobStore {
 
   /** Reads and authenticates a blob. A damaged or missing block is MAILBOX_CORRUPT. */
   async get(ref: BlobRef): Promise<Buffer> {
-    const parts: Buffer[] = []
-    for (let i = 0; i < ref.count; i++) {
-      const block = await this.core.get(ref.start + i, { wait: false })
+    // All blocks requested at once: the storage layer batches concurrent reads into one RocksDB read.
+    const blocks = await Promise.all(
+      Array.from({ length: ref.count }, (_, i) => this.core.get(ref.start + i, { wait: false })),
+    )
+    const parts = blocks.map((block, i) => {
       if (!block) throw MailboxError.CORRUPT(`message block ${ref.start + i} is missing`)
       try {
-        parts.push(openSecretBox(this.key, block, chunkAd(ref, i)))
+        return openSecretBox(this.key, block, chunkAd(ref, i))
       } catch {
         throw MailboxError.CORRUPT(`message block ${ref.start + i} failed authentication`)
       }
-    }
+    })
     const raw = Buffer.concat(parts)
     if (raw.byteLength !== ref.length)
       throw MailboxError.CORRUPT('message length does not match its index entry')

@@ -1,10 +1,11 @@
 import type Hyperbee from 'hyperbee'
 import type { Batch } from 'hyperbee'
-import { inBatch } from './batch.js'
 import { MailboxError } from './errors.js'
 import { newestFirstKey } from './ids.js'
 import { isSafeName, key, lastPart, under } from './index-keys.js'
 import { BUILTIN_FOLDERS, summaryOf, type MessageRecord, type MessageSummary } from './records.js'
+import type { SearchChange } from './search/index.js'
+import { metaOf } from './search-log.js'
 
 /** A folder as listed to the user. */
 export interface FolderInfo {
@@ -25,6 +26,9 @@ const BUILTIN = new Set<string>(BUILTIN_FOLDERS)
 export class FolderIndex {
   constructor(
     private readonly bee: Hyperbee,
+    private readonly write: <T>(
+      fn: (batch: Batch<unknown>, changes: SearchChange[]) => Promise<T>,
+    ) => Promise<T>,
     private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
     private readonly assertOpen: () => void,
   ) {}
@@ -67,27 +71,23 @@ export class FolderIndex {
   async rename(from: string, to: string): Promise<void> {
     this.checkName(to)
     if (BUILTIN.has(from)) throw MailboxError.FOLDER_PROTECTED(from)
-    await this.exclusive(() =>
-      inBatch(this.bee, async (batch) => {
-        if (!(await this.existsIn(batch, from))) throw MailboxError.FOLDER_NOT_FOUND(from)
-        if (await this.existsIn(batch, to)) throw MailboxError.FOLDER_EXISTS(to)
-        await this.moveAll(batch, from, to)
-        await batch.put(key('fdef', to), (await batch.get(key('fdef', from)))?.value ?? {})
-        await batch.del(key('fdef', from))
-      }),
-    )
+    await this.write(async (batch, changes) => {
+      if (!(await this.existsIn(batch, from))) throw MailboxError.FOLDER_NOT_FOUND(from)
+      if (await this.existsIn(batch, to)) throw MailboxError.FOLDER_EXISTS(to)
+      await this.moveAll(batch, from, to, changes)
+      await batch.put(key('fdef', to), (await batch.get(key('fdef', from)))?.value ?? {})
+      await batch.del(key('fdef', from))
+    })
   }
 
   /** Removes a custom folder; its messages go to Trash (and can be restored to Inbox from there). */
   async remove(name: string): Promise<void> {
     if (BUILTIN.has(name)) throw MailboxError.FOLDER_PROTECTED(name)
-    await this.exclusive(() =>
-      inBatch(this.bee, async (batch) => {
-        if (!(await this.existsIn(batch, name))) throw MailboxError.FOLDER_NOT_FOUND(name)
-        await this.moveAll(batch, name, 'trash')
-        await batch.del(key('fdef', name))
-      }),
-    )
+    await this.write(async (batch, changes) => {
+      if (!(await this.existsIn(batch, name))) throw MailboxError.FOLDER_NOT_FOUND(name)
+      await this.moveAll(batch, name, 'trash', changes)
+      await batch.del(key('fdef', name))
+    })
   }
 
   /** True when the folder exists. */
@@ -128,7 +128,12 @@ export class FolderIndex {
   }
 
   // Re-files every message of one folder into another, counts included.
-  private async moveAll(batch: Batch<unknown>, from: string, to: string): Promise<void> {
+  private async moveAll(
+    batch: Batch<unknown>,
+    from: string,
+    to: string,
+    changes: SearchChange[],
+  ): Promise<void> {
     const listing: { key: string; value: MessageSummary }[] = []
     for await (const entry of batch.createReadStream(under('fol', from))) {
       listing.push({ key: entry.key, value: entry.value as MessageSummary })
@@ -143,6 +148,7 @@ export class FolderIndex {
       await batch.put(key('fol', to, newestFirstKey(moved.date, moved.id)), summaryOf(moved))
       await this.adjustCount(batch, from, -1, record.flags.seen ? 0 : -1)
       await this.adjustCount(batch, to, 1, record.flags.seen ? 0 : 1)
+      changes.push({ op: 'meta', id: moved.id, meta: metaOf(moved) })
     }
   }
 }

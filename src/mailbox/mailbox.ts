@@ -1,4 +1,4 @@
-import Hyperbee, { type Batch } from 'hyperbee'
+import Hyperbee, { type Batch, type Range } from 'hyperbee'
 import type Corestore from 'corestore'
 import sodium from 'sodium-native'
 import { deriveSubkey } from '../crypto/index.js'
@@ -20,6 +20,8 @@ import {
   type MessageRecord,
   type MessageSummary,
 } from './records.js'
+import { parseQuery, type SearchChange } from './search/index.js'
+import { addChange, metaOf, SearchLog } from './search-log.js'
 import { resolveThread } from './threading.js'
 
 /** What the mailbox is built from; the caller owns and closes these. */
@@ -37,6 +39,8 @@ export interface MailboxOptions {
   maxMessageBytes?: number
   /** Clock, injectable for tests. */
   now?: () => number
+  /** Search changes logged before the index is snapshotted (default 2,000; tests use small values). */
+  searchSnapshotEvery?: number
 }
 
 /** A message to store: its raw RFC 5322 bytes and where it goes. */
@@ -91,6 +95,7 @@ export class Mailbox {
   readonly contacts: Contacts
   private readonly bee: Hyperbee
   private readonly blobs: BlobStore
+  private readonly searchLog: SearchLog
   private readonly parser: MimeParser
   private readonly maxMessageBytes: number
   private readonly now: () => number
@@ -110,11 +115,12 @@ export class Mailbox {
     this.parser = parser
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     this.now = options.now ?? Date.now
+    this.searchLog = new SearchLog(this.bee, this.blobs, options.searchSnapshotEvery)
     const exclusive = <T>(fn: () => Promise<T>) => this.exclusive(fn)
     const assertOpen = () => {
       this.assertOpen()
     }
-    this.folders = new FolderIndex(this.bee, exclusive, assertOpen)
+    this.folders = new FolderIndex(this.bee, (fn) => this.write(fn), exclusive, assertOpen)
     this.contacts = new Contacts(this.bee, exclusive, assertOpen, this.now)
   }
 
@@ -123,6 +129,7 @@ export class Mailbox {
     this.opening ??= (async () => {
       await this.blobs.ready()
       await this.bee.ready()
+      await this.searchLog.load()
     })()
     return this.opening
   }
@@ -153,64 +160,63 @@ export class Mailbox {
   async addMany(inputs: AddMessageInput[]): Promise<AddResult[]> {
     this.assertOpen()
     const prepared = await Promise.all(inputs.map((input) => this.prepare(input)))
-    return this.exclusive(() =>
-      inBatch(this.bee, async (batch) => {
-        this.assertOpen()
-        const results: AddResult[] = []
-        const fresh: {
-          index: number
-          raw: Buffer
-          parsed: ParsedMessage
-          input: AddMessageInput
-          hash: string
-        }[] = []
-        const hashes = new Map<string, number>()
-        for (const [index, item] of prepared.entries()) {
-          if ('error' in item) {
-            results[index] = { ok: false, error: item.error }
-            continue
-          }
-          const folderError = await this.folders.checkExists(batch, item.input.folder ?? 'inbox')
-          if (folderError) {
-            results[index] = { ok: false, error: folderError }
-            continue
-          }
-          const existing = (await batch.get(key('hash', item.hash)))?.value
-          if (typeof existing === 'string' || hashes.has(item.hash)) continue
-          hashes.set(item.hash, index)
-          fresh.push({ index, ...item })
+    return this.write(async (batch, changes) => {
+      this.assertOpen()
+      const results: AddResult[] = []
+      const fresh: {
+        index: number
+        raw: Buffer
+        parsed: ParsedMessage
+        input: AddMessageInput
+        hash: string
+      }[] = []
+      const hashes = new Map<string, number>()
+      for (const [index, item] of prepared.entries()) {
+        if ('error' in item) {
+          results[index] = { ok: false, error: item.error }
+          continue
         }
-        const refs = await this.blobs.putMany(fresh.map((f) => f.raw))
-        for (const [i, f] of fresh.entries()) {
-          const ref = refs[i]
-          if (!ref) throw MailboxError.CORRUPT('the blob log returned fewer positions than blobs')
-          const record = this.recordOf(f.input, f.parsed, f.raw, f.hash, ref)
-          const { threadId, merged } = await resolveThread(batch, {
-            id: record.id,
-            messageId: record.messageId,
-            inReplyTo: record.inReplyTo,
-            references: record.references,
-            subject: record.subject,
-            date: record.date,
-          })
-          record.threadId = threadId
-          for (const other of merged) await this.rethread(batch, other, threadId)
-          await this.insert(batch, record)
-          await batch.put(key('hash', f.hash), record.id)
-          results[f.index] = { ok: true, summary: summaryOf(record), duplicate: false }
+        const folderError = await this.folders.checkExists(batch, item.input.folder ?? 'inbox')
+        if (folderError) {
+          results[index] = { ok: false, error: folderError }
+          continue
         }
-        // Duplicates (already stored, or twice in this batch) answer with the stored message.
-        for (const [index, item] of prepared.entries()) {
-          if (results[index] || 'error' in item) continue
-          const id = (await batch.get(key('hash', item.hash)))?.value
-          const record = typeof id === 'string' ? await this.recordIn(batch, id) : undefined
-          results[index] = record
-            ? { ok: true, summary: summaryOf(record), duplicate: true }
-            : { ok: false, error: MailboxError.CORRUPT('duplicate index entry points nowhere') }
-        }
-        return results
-      }),
-    )
+        const existing = (await batch.get(key('hash', item.hash)))?.value
+        if (typeof existing === 'string' || hashes.has(item.hash)) continue
+        hashes.set(item.hash, index)
+        fresh.push({ index, ...item })
+      }
+      const refs = await this.blobs.putMany(fresh.map((f) => f.raw))
+      for (const [i, f] of fresh.entries()) {
+        const ref = refs[i]
+        if (!ref) throw MailboxError.CORRUPT('the blob log returned fewer positions than blobs')
+        const record = this.recordOf(f.input, f.parsed, f.raw, f.hash, ref)
+        const { threadId, merged } = await resolveThread(batch, {
+          id: record.id,
+          messageId: record.messageId,
+          inReplyTo: record.inReplyTo,
+          references: record.references,
+          subject: record.subject,
+          date: record.date,
+        })
+        record.threadId = threadId
+        for (const other of merged) await this.rethread(batch, other, threadId)
+        await this.insert(batch, record)
+        await batch.put(key('hash', f.hash), record.id)
+        changes.push(addChange(record, f.parsed))
+        results[f.index] = { ok: true, summary: summaryOf(record), duplicate: false }
+      }
+      // Duplicates (already stored, or twice in this batch) answer with the stored message.
+      for (const [index, item] of prepared.entries()) {
+        if (results[index] || 'error' in item) continue
+        const id = (await batch.get(key('hash', item.hash)))?.value
+        const record = typeof id === 'string' ? await this.recordIn(batch, id) : undefined
+        results[index] = record
+          ? { ok: true, summary: summaryOf(record), duplicate: true }
+          : { ok: false, error: MailboxError.CORRUPT('duplicate index entry points nowhere') }
+      }
+      return results
+    })
   }
 
   /** A page of a folder, newest first. */
@@ -222,7 +228,8 @@ export class Mailbox {
     }
     if (!(await this.folders.exists(options.folder)))
       throw MailboxError.FOLDER_NOT_FOUND(options.folder)
-    const range = under('fol', options.folder)
+    // A limit on the stream matters: without one Hyperbee's iterator reads far ahead of what is used.
+    const range: Range = { ...under('fol', options.folder), ...(options.unread ? {} : { limit }) }
     if (options.cursor !== undefined) {
       if (typeof options.cursor !== 'string' || !/^\d{13}[0-9a-z]{26}$/.test(options.cursor)) {
         throw MailboxError.INVALID_ARGUMENT('cursor')
@@ -332,7 +339,8 @@ export class Mailbox {
     if (!(await this.folders.exists(folder))) throw MailboxError.FOLDER_NOT_FOUND(folder)
     const source = await this.get(id)
     const raw = await this.blobs.get(source.blob)
-    return this.exclusive(async () => {
+    const parsed = await this.parser.parse(raw)
+    return this.write(async (batch, changes) => {
       const [blob] = await this.blobs.putMany([raw])
       if (!blob) throw MailboxError.CORRUPT('the blob log returned no position')
       const copy: MessageRecord = {
@@ -342,24 +350,57 @@ export class Mailbox {
         blob,
       }
       delete copy.trashedFrom
-      await inBatch(this.bee, (batch) => this.insert(batch, copy))
+      await this.insert(batch, copy)
+      changes.push(addChange(copy, parsed))
       return summaryOf(copy)
     })
   }
 
-  /** Deletes a message for good: index entries removed, its stored blocks erased from disk. */
-  async deleteForever(id: string): Promise<void> {
-    const record = await this.get(id)
-    await this.exclusive(async () => {
-      await inBatch(this.bee, async (batch) => {
+  /**
+   * Deletes messages for good: index entries removed, their stored blocks erased from disk, and the search
+   * index rewritten without them, so nothing of them is left in any block. Pass many ids at once (emptying
+   * Trash): the rewrite happens once per call.
+   */
+  async deleteForever(ids: string | string[]): Promise<void> {
+    const list = typeof ids === 'string' ? [ids] : ids
+    this.assertOpen()
+    for (const id of list) if (!isMessageId(id)) throw MailboxError.MESSAGE_NOT_FOUND(id)
+    const removed = await this.write(async (batch, changes) => {
+      const records: MessageRecord[] = []
+      for (const id of new Set(list)) {
+        const record = await this.recordIn(batch, id)
+        if (!record) throw MailboxError.MESSAGE_NOT_FOUND(id)
         await this.remove(batch, record)
         const hashOwner = (await batch.get(key('hash', record.rawHash)))?.value
         if (hashOwner === record.id) await batch.del(key('hash', record.rawHash))
-      })
-      await this.blobs.clear(record.blob)
-      // Erase index blocks no longer reachable from the current tree (they held the deleted entries).
+        changes.push({ op: 'remove', id })
+        records.push(record)
+      }
+      return records
+    })
+    await this.exclusive(async () => {
+      for (const record of removed) await this.blobs.clear(record.blob)
+      // The search log and snapshot still hold the words of what was deleted: fold them away, then erase
+      // every index block no longer reachable from the current tree (old entries, old log records).
+      await this.searchLog.snapshot()
       await this.bee.clearUnlinked()
     })
+  }
+
+  /** Runs a search in the mailbox's query language (see search/query.ts); best matches first. */
+  async search(
+    query: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<{ items: MessageSummary[]; total: number }> {
+    this.assertOpen()
+    const parsed = parseQuery(query, { now: this.now(), implicitPrefix: false })
+    const { ids, total } = this.searchLog.engine.search(parsed, options)
+    const items: MessageSummary[] = []
+    for (const id of ids) {
+      const record = await this.recordIn(this.bee, id)
+      if (record) items.push(summaryOf(record))
+    }
+    return { items, total }
   }
 
   /** Checks that every derived index entry agrees with the message records (an `fsck`). */
@@ -496,17 +537,34 @@ export class Mailbox {
   ): Promise<MessageSummary> {
     this.assertOpen()
     if (!isMessageId(id)) throw MailboxError.MESSAGE_NOT_FOUND(id)
-    return this.exclusive(() =>
-      inBatch(this.bee, async (batch) => {
-        const before = await this.recordIn(batch, id)
-        if (!before) throw MailboxError.MESSAGE_NOT_FOUND(id)
-        const after = structuredClone(before)
-        change(after)
-        await this.remove(batch, before)
-        await this.insert(batch, after)
-        return summaryOf(after)
-      }),
-    )
+    return this.write(async (batch, changes) => {
+      const before = await this.recordIn(batch, id)
+      if (!before) throw MailboxError.MESSAGE_NOT_FOUND(id)
+      const after = structuredClone(before)
+      change(after)
+      await this.remove(batch, before)
+      await this.insert(batch, after)
+      changes.push({ op: 'meta', id, meta: metaOf(after) })
+      return summaryOf(after)
+    })
+  }
+
+  /**
+   * One write: under the lock, in one batch, with the search changes it causes staged in the same batch
+   * and applied to the in-memory index only once the batch is on disk.
+   */
+  private write<T>(fn: (batch: Batch<unknown>, changes: SearchChange[]) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      const changes: SearchChange[] = []
+      const result = await inBatch(this.bee, async (batch) => {
+        const value = await fn(batch, changes)
+        await this.searchLog.stage(batch, changes)
+        return value
+      })
+      this.searchLog.commit(changes)
+      if (this.searchLog.wantsSnapshot) await this.searchLog.snapshot()
+      return result
+    })
   }
 
   // Moves every member of thread `from` into thread `to` (a message linked two conversations).

@@ -9,6 +9,8 @@ declare module 'hypercore' {
   }
 
   export default class Hypercore extends EventEmitter {
+    /** A RocksDB-backed storage for a Corestore or core; options reach RocksDB (e.g. writeBufferSize). */
+    static defaultStorage(dir: string, opts?: { writeBufferSize?: number }): unknown
     readonly key: Buffer | null
     readonly discoveryKey: Buffer | null
     readonly length: number
@@ -53,7 +55,7 @@ declare module 'corestore' {
   }
 
   export default class Corestore {
-    constructor(storage: string, opts?: CorestoreOptions)
+    constructor(storage: unknown, opts?: CorestoreOptions)
     readonly primaryKey: Buffer
     ready(): Promise<void>
     close(): Promise<void>

@@ -17,7 +17,11 @@ export interface MailboxHome {
   storageKey: Buffer
   parser: MimeParser
   /** Opens the mailbox (closing any previous one opened here first); `key` overrides the storage key. */
-  open(options?: { key?: Buffer; maxMessageBytes?: number }): Promise<Mailbox>
+  open(options?: {
+    key?: Buffer
+    maxMessageBytes?: number
+    searchSnapshotEvery?: number
+  }): Promise<Mailbox>
   /** Closes whatever `open` opened. */
   close(): Promise<void>
 }
@@ -51,6 +55,9 @@ export const test = base.extend<{ home: MailboxHome }>({
             ...(options.maxMessageBytes === undefined
               ? {}
               : { maxMessageBytes: options.maxMessageBytes }),
+            ...(options.searchSnapshotEvery === undefined
+              ? {}
+              : { searchSnapshotEvery: options.searchSnapshotEvery }),
           },
         )
         return mailbox

@@ -1,0 +1,171 @@
+import type { Command } from 'commander'
+import { openNode, type PeermailNode } from '../../client/index.js'
+import type { GlobalOptions } from '../options.js'
+import { print, progress, progressDone, shortDate } from '../output.js'
+import { askSecret } from '../prompt.js'
+import { CliUsageError } from '../usage-error.js'
+
+type Summary = Awaited<ReturnType<PeermailNode['mailbox']['list']>>['items'][number]
+
+/** `list`, `read`, `search`, `import`, `export`. */
+export function mailCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('list')
+    .description('list messages in a folder, newest first')
+    .option('-f, --folder <name>', 'folder', 'inbox')
+    .option('-u, --unread', 'only unread messages')
+    .option('-n, --limit <n>', 'messages per page (1-500)', '20')
+    .option('--cursor <cursor>', 'the next-page cursor printed by the previous page')
+    .addHelpText('after', '\nExample:\n  peermail list --folder archive --unread --json')
+    .action(async (opts: { folder: string; unread?: boolean; limit: string; cursor?: string }) => {
+      await withNode(globals(), async (node, { json }) => {
+        const page = await node.mailbox.list({
+          folder: opts.folder,
+          limit: toInt(opts.limit, 'limit'),
+          ...(opts.unread ? { unread: true } : {}),
+          ...(opts.cursor === undefined ? {} : { cursor: opts.cursor }),
+        })
+        print(
+          json,
+          page,
+          () =>
+            [...page.items.map(line), ...(page.next ? [`(more: --cursor ${page.next})`] : [])].join(
+              '\n',
+            ) || '(no messages)',
+        )
+      })
+    })
+
+  program
+    .command('read <id>')
+    .description('show one message')
+    .addHelpText('after', '\nExample:\n  peermail read 01kaxyz... --json')
+    .action(async (id: string) => {
+      await withNode(globals(), async (node, { json }) => {
+        const message = await node.mailbox.read(id)
+        const forJson = {
+          ...message,
+          attachments: message.attachments.map(({ content, ...rest }) => ({
+            ...rest,
+            size: content.length,
+          })),
+        }
+        print(json, forJson, () =>
+          [
+            `From:    ${addresses(message.from)}`,
+            `To:      ${addresses(message.to)}`,
+            ...(message.cc.length > 0 ? [`Cc:      ${addresses(message.cc)}`] : []),
+            `Date:    ${new Date(message.date).toUTCString()}`,
+            `Subject: ${message.subject}`,
+            ...message.attachments.map(
+              (a) => `Attached: ${a.filename ?? '(unnamed)'} (${a.content.length} bytes)`,
+            ),
+            '',
+            message.text ?? '(no plain-text part)',
+          ].join('\n'),
+        )
+      })
+    })
+
+  program
+    .command('search <query...>')
+    .description(
+      'search mail: words, "phrases", from: to: subject: has:attachment is:unread in: before: after:',
+    )
+    .option('-n, --limit <n>', 'results (1-500)', '20')
+    .addHelpText(
+      'after',
+      '\nExample:\n  peermail search from:alice has:attachment after:2026/01/01 report --json',
+    )
+    .action(async (words: string[], opts: { limit: string }) => {
+      await withNode(globals(), async (node, { json }) => {
+        const result = await node.mailbox.search(words.join(' '), {
+          limit: toInt(opts.limit, 'limit'),
+        })
+        print(json, result, () => result.items.map(line).join('\n') || '(no matches)')
+      })
+    })
+
+  program
+    .command('import <files...>')
+    .description('import mbox files, .eml files or folders of .eml files (format detected)')
+    .option('-f, --folder <name>', 'folder to import into', 'inbox')
+    .addHelpText('after', '\nExample:\n  peermail import ~/Takeout/Mail/All\\ mail.mbox')
+    .action(async (files: string[], opts: { folder: string }) => {
+      await withNode(globals(), async (node, { json }) => {
+        const report = await node.importMail(files, {
+          folder: opts.folder,
+          onProgress: (p) => {
+            progress(
+              `${p.file}: ${p.messages} messages${p.totalBytes ? ` (${Math.floor(((p.bytesRead ?? 0) / p.totalBytes) * 100)}%)` : ''}`,
+            )
+          },
+        })
+        progressDone()
+        print(json, report, () =>
+          [
+            `Imported ${report.imported} messages (${report.duplicates} already present).`,
+            ...report.problems.map((p) => `  skipped: ${p.message} [${p.code}]`),
+          ].join('\n'),
+        )
+      })
+    })
+
+  program
+    .command('export')
+    .description('export mail, byte for byte, as one mbox file or a folder of .eml files')
+    .requiredOption('--format <format>', 'mbox or eml')
+    .requiredOption('-o, --out <path>', 'file (mbox) or directory (eml) to create')
+    .option('-f, --folder <name>', 'only this folder (default: all)')
+    .addHelpText('after', '\nExample:\n  peermail export --format mbox --out backup.mbox')
+    .action(async (opts: { format: string; out: string; folder?: string }) => {
+      if (opts.format !== 'mbox' && opts.format !== 'eml')
+        throw new CliUsageError('--format must be mbox or eml')
+      const format = opts.format
+      await withNode(globals(), async (node, { json }) => {
+        const result = await node.exportMail({
+          format,
+          out: opts.out,
+          ...(opts.folder === undefined ? {} : { folder: opts.folder }),
+          onProgress: (p) => {
+            progress(`exported ${p.messages} messages`)
+          },
+        })
+        progressDone()
+        print(
+          json,
+          result,
+          () => `Exported ${result.messages} messages (${result.bytes} bytes) to ${opts.out}`,
+        )
+      })
+    })
+}
+
+async function withNode(
+  globals: GlobalOptions,
+  fn: (node: PeermailNode, globals: GlobalOptions) => Promise<void>,
+): Promise<void> {
+  const passphrase = await askSecret('Passphrase: ')
+  const node = await openNode({ home: globals.home, passphrase })
+  try {
+    await fn(node, globals)
+  } finally {
+    await node.close()
+  }
+}
+
+function line(m: Summary): string {
+  const unread = m.flags.seen ? ' ' : '*'
+  const from = m.from[0]?.name || m.from[0]?.address || '?'
+  return `${unread} ${m.id}  ${shortDate(m.date)}  ${from.slice(0, 24).padEnd(24)}  ${m.subject}`
+}
+
+function addresses(list: { name: string; address: string }[]): string {
+  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ')
+}
+
+function toInt(value: string, name: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n)) throw new CliUsageError(`--${name} must be a whole number`)
+  return n
+}

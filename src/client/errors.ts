@@ -1,0 +1,42 @@
+import { PeermailError } from '../shared/errors.js'
+
+/** Failures of opening and running an account node. */
+export const ClientErrorCode = {
+  ALREADY_OPEN: 'ALREADY_OPEN',
+  ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
+  NO_ACCOUNT: 'NO_ACCOUNT',
+  CLOSED: 'NODE_CLOSED',
+} as const
+
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
+
+export class ClientError extends PeermailError {
+  declare readonly code: ClientErrorCode
+
+  constructor(code: ClientErrorCode, message: string) {
+    super(code, message)
+    this.name = 'ClientError'
+  }
+
+  static ALREADY_OPEN(home: string, pid: number): ClientError {
+    return new ClientError(
+      ClientErrorCode.ALREADY_OPEN,
+      `The account in ${home} is already open (pid ${pid}); close that first`,
+    )
+  }
+
+  static ACCOUNT_EXISTS(home: string): ClientError {
+    return new ClientError(ClientErrorCode.ACCOUNT_EXISTS, `There is already an account in ${home}`)
+  }
+
+  static NO_ACCOUNT(home: string): ClientError {
+    return new ClientError(
+      ClientErrorCode.NO_ACCOUNT,
+      `No account in ${home}: create one with \`peermail init\` or \`peermail restore\``,
+    )
+  }
+
+  static CLOSED(): ClientError {
+    return new ClientError(ClientErrorCode.CLOSED, 'The account node is closed')
+  }
+}

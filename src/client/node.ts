@@ -1,0 +1,143 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import {
+  createVaultFile,
+  deriveAccountKeys,
+  encodeAddress,
+  generateSeed,
+  openVaultFile,
+  phraseToSeed,
+  seedToPhrase,
+  wipe,
+  wipeAccountKeys,
+  type VaultParams,
+} from '../crypto/index.js'
+import {
+  createCorestore,
+  createMimeParser,
+  exportMail,
+  importMail,
+  openMailbox,
+  type ExportOptions,
+  type ImportOptions,
+  type ImportReport,
+  type Mailbox,
+} from '../mailbox/index.js'
+import { ClientError } from './errors.js'
+import { lockHome } from './home-lock.js'
+
+/** Where an account keeps its files: `vault` (the seed, passphrase-locked) and `cores/` (all data). */
+export const VAULT_FILE = 'vault'
+export const CORES_DIR = 'cores'
+/** The account's address in the clear (it is public), so `whoami` needs no passphrase. */
+export const ADDRESS_FILE = 'address'
+
+export interface AccountOptions {
+  home: string
+  passphrase: string
+  /** Argon2id limits for a new vault; default libsodium's moderate. Tests pass smaller ones. */
+  vaultParams?: VaultParams
+}
+
+/**
+ * Creates an account in `home`: a new seed (or the one a recovery phrase gives back), locked in the vault
+ * by the passphrase. Returns the address and the phrase, which is shown once and never stored.
+ */
+export async function createAccount(
+  options: AccountOptions & { phrase?: string },
+): Promise<{ address: string; phrase: string }> {
+  const seed = options.phrase === undefined ? generateSeed() : phraseToSeed(options.phrase)
+  try {
+    await mkdir(options.home, { recursive: true, mode: 0o700 })
+    if (await exists(join(options.home, VAULT_FILE))) throw ClientError.ACCOUNT_EXISTS(options.home)
+    await createVaultFile(
+      join(options.home, VAULT_FILE),
+      seed,
+      options.passphrase,
+      options.vaultParams,
+    )
+    const keys = deriveAccountKeys(seed)
+    const address = encodeAddress(keys.identity.publicKey)
+    wipeAccountKeys(keys)
+    await writeFile(join(options.home, ADDRESS_FILE), `${address}\n`, { mode: 0o644 })
+    return { address, phrase: seedToPhrase(seed) }
+  } finally {
+    wipe(seed)
+  }
+}
+
+/** The account's address without unlocking it. */
+export async function readAddress(home: string): Promise<string> {
+  if (!(await hasAccount(home))) throw ClientError.NO_ACCOUNT(home)
+  return (await readFile(join(home, ADDRESS_FILE), 'utf8')).trim()
+}
+
+/** True when `home` holds an account. */
+export async function hasAccount(home: string): Promise<boolean> {
+  return exists(join(home, VAULT_FILE))
+}
+
+/** An open account: the one place the CLI, the local server and Electron get a mailbox (and later a swarm). */
+export interface PeermailNode {
+  readonly home: string
+  readonly address: string
+  readonly identityPublicKey: Buffer
+  readonly mailbox: Mailbox
+  importMail(paths: string[], options?: ImportOptions): Promise<ImportReport>
+  exportMail(options: ExportOptions): Promise<{ messages: number; bytes: number }>
+  /** Idempotent; releases the home for other processes. */
+  close(): Promise<void>
+}
+
+/**
+ * Opens the account in `home` (vault → keys → Corestore → mailbox). Throws NO_ACCOUNT, ALREADY_OPEN (with
+ * the other process's pid) or VAULT_WRONG_PASSPHRASE; on any failure everything opened so far is closed.
+ */
+export async function openNode(options: AccountOptions): Promise<PeermailNode> {
+  if (!(await hasAccount(options.home))) throw ClientError.NO_ACCOUNT(options.home)
+  const lock = await lockHome(options.home)
+  const cleanup: (() => Promise<void>)[] = [() => lock.release()]
+  const unwind = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => {})
+  }
+  try {
+    const seed = await openVaultFile(join(options.home, VAULT_FILE), options.passphrase)
+    const keys = deriveAccountKeys(seed)
+    wipe(seed)
+    // Corestore keeps its own random, per-device primary key: these cores are this device's and never
+    // written from another one (a second writer would fork them), so they must not derive from the seed.
+    const store = createCorestore(join(options.home, CORES_DIR))
+    cleanup.push(() => store.close())
+    const parser = createMimeParser()
+    cleanup.push(() => parser.close())
+    const mailbox = await openMailbox(
+      { store: store.namespace('mailbox'), parser },
+      { storageKey: keys.storageKey },
+    )
+    cleanup.push(() => mailbox.close())
+    const identityPublicKey = Buffer.from(keys.identity.publicKey)
+    wipeAccountKeys(keys)
+    let closing: Promise<void> | null = null
+    return {
+      home: options.home,
+      address: encodeAddress(identityPublicKey),
+      identityPublicKey,
+      mailbox,
+      importMail: (paths, opts) => importMail(mailbox, paths, opts),
+      exportMail: (opts) => exportMail(mailbox, opts),
+      close: () => (closing ??= unwind()),
+    }
+  } catch (err) {
+    await unwind()
+    throw err
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path)
+    return true
+  } catch {
+    return false
+  }
+}

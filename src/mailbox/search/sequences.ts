@@ -1,0 +1,184 @@
+import { MailboxError } from '../errors.js'
+import { ensureLength } from './arrays.js'
+import { ANY, FIELD_COUNT } from './fields.js'
+import { findPhrase, type PhrasePattern } from './phrase.js'
+import { ByteWriter, countBelow, VarintReader, varintSize } from './varint.js'
+
+/*
+ * Token sequences, what phrase queries are checked against. Postings say which documents hold
+ * every word of a phrase; each of those is then confirmed by looking for the words in a row in the
+ * document's own sequence of term ids. Positional postings would answer faster but cost about as
+ * much memory again as the sequences, on every term, for queries that are rare.
+ *
+ * One document's sequence is a blob of varints: for each field group in bit order (fields.ts), the
+ * number of values, then per value its byte length and its term ids. The byte length lets a
+ * search skip the groups it does not look at. A phrase never spans two values (subject and body,
+ * two attachment names, two recipients).
+ */
+
+const CHUNK_SIZE = 1 << 20
+const EMPTY = new Uint8Array(0)
+
+/** Appends the sequence blob of a document's `groups`, mapping its local term indices by `ids`. */
+export function encodeSequence(
+  groups: readonly (readonly (readonly number[])[])[],
+  ids: Uint32Array,
+  out: ByteWriter,
+): void {
+  for (const values of groups) {
+    out.varint(values.length)
+    for (const value of values) {
+      let length = 0
+      for (const index of value) length += varintSize(ids[index] ?? 0)
+      out.varint(length)
+      for (const index of value) out.varint(ids[index] ?? 0)
+    }
+  }
+}
+
+/** The token sequences of every document, by document number. */
+export class SequenceStore {
+  private chunks: Uint8Array[] = []
+  private used = 0
+  private chunkOf: Uint32Array = new Uint32Array(0)
+  private start: Uint32Array = new Uint32Array(0)
+  private end: Uint32Array = new Uint32Array(0)
+
+  /** Stores the blob of document `doc`. */
+  add(doc: number, blob: Uint8Array): void {
+    this.chunkOf = ensureLength(this.chunkOf, doc + 1)
+    this.start = ensureLength(this.start, doc + 1)
+    this.end = ensureLength(this.end, doc + 1)
+    let chunk = this.chunks.at(-1)
+    if (chunk === undefined || this.used + blob.length > chunk.length) {
+      chunk = new Uint8Array(Math.max(blob.length, CHUNK_SIZE))
+      this.chunks.push(chunk)
+      this.used = 0
+    }
+    chunk.set(blob, this.used)
+    this.chunkOf[doc] = this.chunks.length - 1
+    this.start[doc] = this.used
+    this.end[doc] = this.used += blob.length
+  }
+
+  /** The blob of `doc` (a view). */
+  blob(doc: number): Uint8Array {
+    const chunk = this.chunks[this.chunkOf[doc] ?? 0] ?? EMPTY
+    return chunk.subarray(this.start[doc] ?? 0, this.end[doc] ?? 0)
+  }
+
+  /** True when `pattern` occurs, in a row, in a value of one of the groups in `fields`. */
+  contains(doc: number, fields: number, pattern: PhrasePattern): boolean {
+    const bytes = this.chunks[this.chunkOf[doc] ?? 0] ?? EMPTY
+    return findPhrase(bytes, this.start[doc] ?? 0, this.end[doc] ?? 0, fields, pattern)
+  }
+
+  /** The distinct term ids of `doc`. */
+  terms(doc: number): Set<number> {
+    const blob = this.blob(doc)
+    const reader = new VarintReader(blob)
+    const terms = new Set<number>()
+    for (let group = 0; group < FIELD_COUNT && reader.more(); group++) {
+      const values = reader.next()
+      for (let v = 0; v < values && reader.more(); v++) {
+        const length = reader.next()
+        const end = reader.pos + length
+        while (reader.pos < end) terms.add(reader.next())
+      }
+    }
+    return terms
+  }
+
+  /**
+   * A store holding `bytes`, `lengths[d]` bytes for document d (0 for a removed one). Decodes every
+   * blob to check it, every term id below `termCount`; throws CORRUPT otherwise. Returns the store
+   * and each document's length in `any` tokens (for BM25).
+   */
+  static restore(
+    bytes: Uint8Array,
+    lengths: Uint32Array,
+    termCount: number,
+  ): { store: SequenceStore; anyLengths: Uint32Array } {
+    const corrupt = () => MailboxError.CORRUPT('search snapshot: a token sequence is malformed')
+    const store = new SequenceStore()
+    const count = lengths.length
+    store.chunks = [bytes]
+    store.used = bytes.length
+    store.chunkOf = new Uint32Array(count)
+    store.start = new Uint32Array(count)
+    store.end = new Uint32Array(count)
+    const anyLengths = new Uint32Array(count)
+    const reader = new VarintReader(bytes)
+    let pos = 0
+    for (let doc = 0; doc < count; doc++) {
+      const end = pos + (lengths[doc] ?? 0)
+      if (end > bytes.length) throw corrupt()
+      store.start[doc] = pos
+      store.end[doc] = end
+      reader.pos = pos
+      reader.end = end
+      let tokens = 0
+      for (let group = 0; group < FIELD_COUNT && end > pos; group++) {
+        const values = reader.next()
+        if (values < 0) throw corrupt()
+        for (let v = 0; v < values; v++) {
+          const length = reader.next()
+          const valueEnd = reader.pos + length
+          if (length < 0 || valueEnd > end) throw corrupt()
+          const n = countBelow(bytes, reader.pos, valueEnd, termCount)
+          if (n < 0) throw corrupt()
+          if (((ANY >>> group) & 1) !== 0) tokens += n
+          reader.pos = valueEnd
+        }
+      }
+      if (reader.pos !== end) throw corrupt()
+      anyLengths[doc] = tokens
+      pos = end
+    }
+    if (pos !== bytes.length) throw corrupt()
+    return { store, anyLengths }
+  }
+
+  /**
+   * The store with document d renumbered `docMap[d]` (dropped when -1) and term t renamed
+   * `termMap[t]`, in one buffer.
+   */
+  compact(docMap: Int32Array, termMap: Int32Array): SequenceStore {
+    const store = new SequenceStore()
+    const out = new ByteWriter(1 << 16)
+    let live = 0
+    for (let doc = 0; doc < docMap.length; doc++) {
+      if ((docMap[doc] ?? -1) < 0) continue
+      const start = out.length
+      transcode(this.blob(doc), termMap, out)
+      store.chunkOf = ensureLength(store.chunkOf, live + 1)
+      store.start = ensureLength(store.start, live + 1)
+      store.end = ensureLength(store.end, live + 1)
+      store.start[live] = start
+      store.end[live++] = out.length
+    }
+    store.chunks = [out.copy()]
+    store.used = out.length
+    return store
+  }
+}
+
+/** Writes `blob` again with every term id t replaced by `termMap[t]` (the byte lengths change). */
+function transcode(blob: Uint8Array, termMap: Int32Array, out: ByteWriter): void {
+  const reader = new VarintReader(blob)
+  for (let group = 0; group < FIELD_COUNT && reader.more(); group++) {
+    const values = reader.next()
+    out.varint(values)
+    for (let v = 0; v < values && reader.more(); v++) {
+      const length = reader.next()
+      const start = reader.pos
+      reader.end = start + length
+      let size = 0
+      while (reader.more()) size += varintSize(termMap[reader.next()] ?? 0)
+      out.varint(size)
+      reader.pos = start
+      while (reader.more()) out.varint(termMap[reader.next()] ?? 0)
+      reader.end = blob.length
+    }
+  }
+}

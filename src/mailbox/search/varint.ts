@@ -1,0 +1,148 @@
+/*
+ * Unsigned LEB128 varints, the compact integer form of postings, token sequences and snapshots.
+ * Values stay below 2^31 so that every step is small-integer arithmetic.
+ */
+
+/** Largest value a varint here holds. */
+export const MAX_VARINT = 0x7fffffff
+
+/** An append-only byte buffer that doubles as it fills. */
+export class ByteWriter {
+  private buffer: Uint8Array
+  private scratch = new DataView(new ArrayBuffer(8))
+  length = 0
+
+  constructor(capacity = 256) {
+    this.buffer = new Uint8Array(capacity)
+  }
+
+  /** Appends `value` (0 ≤ value ≤ {@link MAX_VARINT}, an integer). */
+  varint(value: number): void {
+    this.reserve(5)
+    const buffer = this.buffer
+    let v = value
+    let at = this.length
+    while (v >= 0x80) {
+      buffer[at++] = (v & 0x7f) | 0x80
+      v >>>= 7
+    }
+    buffer[at++] = v
+    this.length = at
+  }
+
+  byte(value: number): void {
+    this.reserve(1)
+    this.buffer[this.length++] = value
+  }
+
+  /** Appends `value` as 8 bytes, little-endian. */
+  f64(value: number): void {
+    this.scratch.setFloat64(0, value, true)
+    this.bytes(new Uint8Array(this.scratch.buffer))
+  }
+
+  /** Appends `value` as 4 bytes, little-endian. */
+  u32(value: number): void {
+    this.scratch.setUint32(0, value, true)
+    this.bytes(new Uint8Array(this.scratch.buffer, 0, 4))
+  }
+
+  bytes(source: Uint8Array): void {
+    this.reserve(source.length)
+    this.buffer.set(source, this.length)
+    this.length += source.length
+  }
+
+  /** The bytes written so far: a view, valid until the next write. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.length)
+  }
+
+  /** The bytes written so far, in a buffer of their own exact size. */
+  copy(): Uint8Array {
+    return this.buffer.slice(0, this.length)
+  }
+
+  reset(): void {
+    this.length = 0
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.length + extra
+    if (needed <= this.buffer.length) return
+    const grown = new Uint8Array(Math.max(needed, this.buffer.length * 2))
+    grown.set(this.buffer.subarray(0, this.length))
+    this.buffer = grown
+  }
+}
+
+/**
+ * Reads varints from `bytes[pos, end)`. {@link next} returns -1, and leaves `pos` past `end`, when
+ * the input ends mid-varint or a varint is longer than {@link MAX_VARINT} allows, so hostile input
+ * ends every loop instead of throwing.
+ */
+export class VarintReader {
+  constructor(
+    public bytes: Uint8Array,
+    public pos = 0,
+    public end = bytes.length,
+  ) {}
+
+  /** True while bytes are left before `end`. */
+  more(): boolean {
+    return this.pos < this.end
+  }
+
+  next(): number {
+    const { bytes, end } = this
+    let pos = this.pos
+    let value = 0
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (pos >= end) break
+      const byte = bytes[pos++] ?? 0
+      if (shift === 28 && byte > 7) break
+      value |= (byte & 0x7f) << shift
+      if (byte < 0x80) {
+        this.pos = pos
+        return value
+      }
+    }
+    this.pos = end + 1
+    return -1
+  }
+}
+
+/** Bytes {@link ByteWriter.varint} takes for `value`. */
+export function varintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5
+}
+
+/**
+ * Counts the varints in `bytes[start, end)`, each checked below `limit`; -1 when one is malformed,
+ * longer than it needs to be, too large or cut off by `end`. It validates every token sequence on restore, so it is written
+ * without data-dependent branches: whether a byte ends a varint is as good as random, and a
+ * mispredicted branch per byte would triple the time.
+ */
+export function countBelow(bytes: Uint8Array, start: number, end: number, limit: number): number {
+  let count = 0
+  let value = 0
+  let shift = 0
+  let max = 0
+  let maxShift = 0
+  let overlong = 0
+  for (let pos = start; pos < end; pos++) {
+    const byte = bytes[pos] ?? 0
+    const more = -(byte >>> 7) // -1 inside a varint, 0 on its last byte
+    // A zero byte ending a longer varint: phrase matching compares bytes, so only the shortest
+    // form of each id is accepted (the one the writer produces).
+    overlong |= ((byte - 1) >>> 31) & (-shift >>> 31)
+    value |= (byte & 0x7f) << shift
+    max = Math.max(max, (value & ~more) >>> 0)
+    maxShift = Math.max(maxShift, shift)
+    value &= more
+    shift = (shift + 7) & more
+    count += 1 + more
+  }
+  const valid = shift === 0 && maxShift <= 28 && overlong === 0 && (count === 0 || max < limit)
+  return valid ? count : -1
+}
