@@ -20,18 +20,16 @@ export function bitset(size: number): Uint32Array {
   return new Uint32Array((size + 31) >>> 5)
 }
 
+/** Sets bit `index`. */
 export function setBit(bits: Uint32Array, index: number): void {
   const word = index >>> 5
   bits[word] = (bits[word] ?? 0) | (1 << (index & 31))
 }
 
+/** Clears bit `index`. */
 export function clearBit(bits: Uint32Array, index: number): void {
   const word = index >>> 5
   bits[word] = (bits[word] ?? 0) & ~(1 << (index & 31))
-}
-
-export function hasBit(bits: Uint32Array, index: number): boolean {
-  return ((bits[index >>> 5] ?? 0) & (1 << (index & 31))) !== 0
 }
 
 /** `target &= other`. */

@@ -8,6 +8,7 @@ import type { DocMeta } from './indexed-doc.js'
  * number, marked REMOVED (the tombstone), until a compaction renumbers the survivors.
  */
 
+/** Flag bits of {@link DocTable.flags}. */
 export const SEEN = 1
 export const FLAGGED = 2
 export const ANSWERED = 4
@@ -15,7 +16,7 @@ export const ATTACHMENTS = 8
 export const REMOVED = 16
 const ALL_FLAGS = SEEN | FLAGGED | ANSWERED | ATTACHMENTS | REMOVED
 
-/** Folder or label names to small ids. Names compare case-insensitively, as the query language does. */
+/** Folder or label names to small ids, compared case-insensitively as the query language does. */
 export class NameTable {
   readonly names: string[] = []
   private readonly ids = new Map<string, number>()
@@ -67,6 +68,7 @@ export interface DocColumns {
   length: Uint32Array
 }
 
+/** Per-document columns, by document number, and the id → number map of live documents. */
 export class DocTable {
   /** Document numbers handed out, removed ones included. */
   count = 0
@@ -109,6 +111,7 @@ export class DocTable {
     return doc
   }
 
+  /** Sets the filterable facts of `doc` (folder and labels by id, flags as bits). */
   setMeta(doc: number, meta: DocMeta): void {
     this.flags[doc] =
       (meta.seen ? SEEN : 0) |

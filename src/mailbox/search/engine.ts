@@ -193,19 +193,17 @@ export class SearchEngine {
   }
 
   /**
-   * An engine from a {@link snapshot}. Checks everything (structure, checksum, every posting and
-   * sequence) and throws CORRUPT on any malformed input; work and memory are bounded by its size.
+   * An engine from a {@link snapshot}. Checks the checksum, the structure of every part, the term
+   * order, every posting and the document columns, and throws CORRUPT on malformed input; work and
+   * memory are bounded by the snapshot's size. (Term ids inside token sequences are only compared,
+   * never used as indexes, so they are left to the checksum: see sequences.ts.)
    */
   static restore(snapshot: Buffer): SearchEngine {
     const parts = readSnapshot(snapshot)
     if (parts.ids.length >= MAX_DOCS) throw MailboxError.CORRUPT('search snapshot: too large')
     const engine = new SearchEngine()
     engine.terms = TermDictionary.restore(parts.terms, parts.sortedTerms)
-    const { store, anyLengths } = SequenceStore.restore(
-      parts.sequences,
-      parts.sequenceLengths,
-      parts.terms.length,
-    )
+    const { store, anyLengths } = SequenceStore.restore(parts.sequences, parts.sequenceLengths)
     engine.sequences = store
     engine.postings = PostingStore.restore(parts.postings, parts.postingLengths, parts.ids.length)
     engine.docs = DocTable.restore(

@@ -14,6 +14,7 @@ export const CC = 1 << 5
 export const BCC = 1 << 6
 /** Sender and recipient entries as `tokenize(name + ' ' + address)`: their share of `any`. */
 export const PEOPLE = 1 << 7
+/** Number of field bits (and of token groups per document). */
 export const FIELD_COUNT = 8
 
 /** What `any` searches, and what counts toward a message's length in BM25. */

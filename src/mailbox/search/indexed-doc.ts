@@ -88,10 +88,7 @@ export function prepareDoc(doc: SearchDoc): IndexedDoc {
       return index
     })
   const list = <T>(values: readonly T[], tokens: (value: T) => string[]): number[][] =>
-    values
-      .slice(0, MAX_FIELD_VALUES)
-      .map((value) => indices(tokens(value)))
-      .filter((value) => value.length > 0)
+    values.map((value) => indices(tokens(value))).filter((value) => value.length > 0)
   const entries = (field: readonly MailAddress[]) => field.slice(0, MAX_FIELD_VALUES)
   const address = (entry: MailAddress) => addressTokens(entry.name, entry.address)
   const person = (entry: MailAddress) => tokenize(`${entry.name} ${entry.address}`)
@@ -102,11 +99,11 @@ export function prepareDoc(doc: SearchDoc): IndexedDoc {
     terms,
     subject: indices(tokenize(doc.subject)),
     body: indices(tokenize(doc.body)),
-    filenames: list(doc.filenames, (name) => tokenize(name)),
-    from: list(doc.from, address),
-    to: list(doc.to, address),
-    cc: list(doc.cc, address),
-    bcc: list(doc.bcc, address),
+    filenames: list(doc.filenames.slice(0, MAX_FIELD_VALUES), (name) => tokenize(name)),
+    from: list(entries(doc.from), address),
+    to: list(entries(doc.to), address),
+    cc: list(entries(doc.cc), address),
+    bcc: list(entries(doc.bcc), address),
     people: list(
       [...entries(doc.from), ...entries(doc.to), ...entries(doc.cc), ...entries(doc.bcc)],
       person,

@@ -10,9 +10,10 @@ import type { SequenceStore } from './sequences.js'
 import type { TermDictionary } from './terms.js'
 
 /**
- * Most terms a prefix stands for: the 200 with the most postings among those in the atom's
- * fields (ties in text order). A one-letter prefix in a large mailbox matches tens of thousands
- * of terms; the frequent ones are what a person typing means, and the cap bounds the work.
+ * Most terms a prefix stands for: of the terms that start with it and occur in the atom's fields,
+ * the 200 held by the most messages (ties in text order). A one-letter prefix in a large mailbox
+ * matches tens of thousands of terms; the frequent ones are what a person typing means, and the
+ * cap bounds the work.
  */
 export const PREFIX_EXPANSION_LIMIT = 200
 
@@ -34,9 +35,9 @@ export interface Evaluation {
 
 /**
  * Evaluates the clauses of a query: each atom becomes a bitset of documents (a negated one its
- * complement), an OR list their union, the query the intersection. Removed documents, and
- * documents `filter` drops, may remain in the result: the caller filters it. Phrases are not
- * checked in those.
+ * complement), an OR list their union, the query the intersection. The result may still hold
+ * removed documents and documents `filter` drops (the caller applies it); phrases are not checked
+ * for those, the costliest check there is.
  */
 export function evaluate(
   index: SearchIndex,

@@ -1,3 +1,4 @@
+import { ensureLength } from './arrays.js'
 import { FIELD_COUNT } from './fields.js'
 import { ByteWriter, VarintReader } from './varint.js'
 
@@ -47,7 +48,7 @@ export function phrasePattern(
 // Scratch for findPhrase, reused across calls (it is not re-entrant): the reader of the blob's
 // headers, and the [start, end) pairs of the values it searches.
 const reader = new VarintReader(new Uint8Array(0))
-let ranges = new Int32Array(64)
+let ranges: Int32Array = new Int32Array(64)
 
 /**
  * True when `pattern` occurs in a value of a group in `fields` of the sequence blob
@@ -73,7 +74,7 @@ export function findPhrase(
       const size = reader.next()
       if (size < 0) return false
       if (((fields >>> group) & 1) !== 0 && size >= length) {
-        if (2 * n + 2 > ranges.length) ranges = growRanges(ranges)
+        if (2 * n + 2 > ranges.length) ranges = ensureLength(ranges, 2 * n + 2)
         ranges[2 * n] = reader.pos
         ranges[2 * n + 1] = reader.pos + size
         n++
@@ -116,10 +117,4 @@ function matchesAt(
     id |= (byte & 0x7f) << shift
   }
   return byte < 0x80 && last.has(id)
-}
-
-function growRanges(old: Int32Array): Int32Array {
-  const grown = new Int32Array(old.length * 2)
-  grown.set(old)
-  return grown
 }

@@ -144,7 +144,10 @@ export class PostingStore {
       let doc = -1
       let df = 0
       let fields = 0
-      // Inlined varints: this loop reads every posting of the mailbox on each open.
+      let minDelta = 2
+      let badValue = false
+      // Inlined varints, and checks folded into one test per term: this loop reads every posting
+      // of the mailbox on each open.
       for (let at = pos; at < end; df++) {
         let byte = bytes[at++] ?? 0
         let delta = byte & 0x7f
@@ -154,7 +157,7 @@ export class PostingStore {
           delta |= (byte & 0x7f) << shift
         }
         doc += delta >>> 1
-        if (delta < 2 || doc >= docCount) throw corrupt('a posting names a bad document')
+        minDelta = Math.min(minDelta, delta)
         let value = PLAIN_VALUE
         if ((delta & 1) === 0) {
           if (at >= end) throw corrupt('a posting is cut off')
@@ -165,10 +168,13 @@ export class PostingStore {
             byte = bytes[at++] ?? 0
             value |= (byte & 0x7f) << shift
           }
-          if (!isPostingValue(value)) throw corrupt('a posting has a bad value')
+          badValue ||= !isPostingValue(value)
         }
         fields |= value
       }
+      // Deltas of at least one keep the numbers ascending, so the last is the largest.
+      if (minDelta < 2 || doc >= docCount) throw corrupt('a posting names a bad document')
+      if (badValue) throw corrupt('a posting has a bad value')
       store.frozenStart[term] = pos
       store.frozenEnd[term] = end
       store.lastDoc[term] = doc

@@ -1,8 +1,10 @@
 /*
  * Ranking. Text queries: Okapi BM25 over the positive atoms, with the per-field weights of
  * fields.ts folded into the term frequency (BM25F style) and one document length, its count of
- * `any` tokens. Ties, and every document when nothing is scored, go newest first, then by the
- * later-added document, so the order is total and pages never overlap.
+ * `any` tokens. A prefix scores as the sum of the terms it stands for that a message holds, a
+ * phrase as the sum of its words. Negated atoms and filters only exclude. Ties, and every document
+ * when nothing is scored, go newest first, then by the later-added document, so the order is total
+ * and pages never overlap.
  */
 
 /** Term-frequency saturation. */

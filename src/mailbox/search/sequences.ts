@@ -2,13 +2,14 @@ import { MailboxError } from '../errors.js'
 import { ensureLength } from './arrays.js'
 import { ANY, FIELD_COUNT } from './fields.js'
 import { findPhrase, type PhrasePattern } from './phrase.js'
-import { ByteWriter, countBelow, VarintReader, varintSize } from './varint.js'
+import { ByteWriter, countEnds, VarintReader, varintSize } from './varint.js'
 
 /*
  * Token sequences, what phrase queries are checked against. Postings say which documents hold
  * every word of a phrase; each of those is then confirmed by looking for the words in a row in the
- * document's own sequence of term ids. Positional postings would answer faster but cost about as
- * much memory again as the sequences, on every term, for queries that are rare.
+ * document's own sequence of term ids (phrase.ts). Positions in every posting would confirm
+ * phrases without reading the candidates, but cost about as much memory again, for every term, to
+ * speed up the rarest kind of query.
  *
  * One document's sequence is a blob of varints: for each field group in bit order (fields.ts), the
  * number of values, then per value its byte length and its term ids. The byte length lets a
@@ -90,52 +91,33 @@ export class SequenceStore {
   }
 
   /**
-   * A store holding `bytes`, `lengths[d]` bytes for document d (0 for a removed one). Decodes every
-   * blob to check it, every term id below `termCount`; throws CORRUPT otherwise. Returns the store
-   * and each document's length in `any` tokens (for BM25).
+   * A store holding `bytes`, `lengths[d]` bytes for document d. Checks the structure of every blob
+   * ({@link checkBlob}); throws CORRUPT otherwise. Returns the store and each document's length in
+   * `any` tokens (for BM25).
    */
   static restore(
     bytes: Uint8Array,
     lengths: Uint32Array,
-    termCount: number,
   ): { store: SequenceStore; anyLengths: Uint32Array } {
-    const corrupt = () => MailboxError.CORRUPT('search snapshot: a token sequence is malformed')
-    const store = new SequenceStore()
     const count = lengths.length
+    const store = new SequenceStore()
     store.chunks = [bytes]
     store.used = bytes.length
     store.chunkOf = new Uint32Array(count)
     store.start = new Uint32Array(count)
     store.end = new Uint32Array(count)
     const anyLengths = new Uint32Array(count)
-    const reader = new VarintReader(bytes)
     let pos = 0
     for (let doc = 0; doc < count; doc++) {
       const end = pos + (lengths[doc] ?? 0)
-      if (end > bytes.length) throw corrupt()
+      const tokens = end <= bytes.length ? checkBlob(bytes, pos, end) : -1
+      if (tokens < 0) throw MailboxError.CORRUPT('search snapshot: a token sequence is malformed')
       store.start[doc] = pos
       store.end[doc] = end
-      reader.pos = pos
-      reader.end = end
-      let tokens = 0
-      for (let group = 0; group < FIELD_COUNT && end > pos; group++) {
-        const values = reader.next()
-        if (values < 0) throw corrupt()
-        for (let v = 0; v < values; v++) {
-          const length = reader.next()
-          const valueEnd = reader.pos + length
-          if (length < 0 || valueEnd > end) throw corrupt()
-          const n = countBelow(bytes, reader.pos, valueEnd, termCount)
-          if (n < 0) throw corrupt()
-          if (((ANY >>> group) & 1) !== 0) tokens += n
-          reader.pos = valueEnd
-        }
-      }
-      if (reader.pos !== end) throw corrupt()
       anyLengths[doc] = tokens
       pos = end
     }
-    if (pos !== bytes.length) throw corrupt()
+    if (pos !== bytes.length) throw MailboxError.CORRUPT('search snapshot: sequences left over')
     return { store, anyLengths }
   }
 
@@ -181,4 +163,34 @@ function transcode(blob: Uint8Array, termMap: Int32Array, out: ByteWriter): void
       reader.end = blob.length
     }
   }
+}
+
+const reader = new VarintReader(new Uint8Array(0))
+
+/**
+ * Checks the structure of the blob `bytes[start, end)` (every group and value in place, each
+ * value ending where a varint ends) and returns its number of `any` tokens, or -1 when malformed.
+ *
+ * Token ids themselves are not range-checked: this runs over every stored token on each open, and
+ * an id is only ever compared with query ids, never used as an index, so a wrong one can only
+ * fail to match. The snapshot's CRC catches accidental damage to them.
+ */
+function checkBlob(bytes: Uint8Array, start: number, end: number): number {
+  let tokens = 0
+  reader.bytes = bytes
+  reader.pos = start
+  reader.end = end
+  for (let group = 0; group < FIELD_COUNT; group++) {
+    const values = reader.next()
+    if (values < 0) return -1
+    for (let v = 0; v < values; v++) {
+      const size = reader.next()
+      const valueEnd = reader.pos + size
+      // A value must end where a varint does, or a token would run into the next header.
+      if (size < 0 || valueEnd > end || (size > 0 && (bytes[valueEnd - 1] ?? 0) >= 0x80)) return -1
+      if (((ANY >>> group) & 1) !== 0) tokens += countEnds(bytes, reader.pos, valueEnd)
+      reader.pos = valueEnd
+    }
+  }
+  return reader.pos === end ? tokens : -1
 }

@@ -117,32 +117,9 @@ export function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5
 }
 
-/**
- * Counts the varints in `bytes[start, end)`, each checked below `limit`; -1 when one is malformed,
- * longer than it needs to be, too large or cut off by `end`. It validates every token sequence on restore, so it is written
- * without data-dependent branches: whether a byte ends a varint is as good as random, and a
- * mispredicted branch per byte would triple the time.
- */
-export function countBelow(bytes: Uint8Array, start: number, end: number, limit: number): number {
+/** Counts the varints that end in `bytes[start, end)`: the bytes without the continuation bit. */
+export function countEnds(bytes: Uint8Array, start: number, end: number): number {
   let count = 0
-  let value = 0
-  let shift = 0
-  let max = 0
-  let maxShift = 0
-  let overlong = 0
-  for (let pos = start; pos < end; pos++) {
-    const byte = bytes[pos] ?? 0
-    const more = -(byte >>> 7) // -1 inside a varint, 0 on its last byte
-    // A zero byte ending a longer varint: phrase matching compares bytes, so only the shortest
-    // form of each id is accepted (the one the writer produces).
-    overlong |= ((byte - 1) >>> 31) & (-shift >>> 31)
-    value |= (byte & 0x7f) << shift
-    max = Math.max(max, (value & ~more) >>> 0)
-    maxShift = Math.max(maxShift, shift)
-    value &= more
-    shift = (shift + 7) & more
-    count += 1 + more
-  }
-  const valid = shift === 0 && maxShift <= 28 && overlong === 0 && (count === 0 || max < limit)
-  return valid ? count : -1
+  for (let pos = start; pos < end; pos++) count += ((bytes[pos] ?? 0) >>> 7) ^ 1
+  return count
 }

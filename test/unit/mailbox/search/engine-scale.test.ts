@@ -40,8 +40,8 @@ function holds(
 }
 
 describe('SearchEngine at scale', () => {
-  it('answers typical queries over 20,000 messages, before and after snapshots and compaction', () => {
-    const corpus = syntheticCorpus(7)
+  it('answers typical queries over 20,000 messages, across snapshots and compaction', () => {
+    const corpus = syntheticCorpus(7, { minWords: 40, maxWords: 200 })
     const entries: Entry[] = []
     let engine = new SearchEngine()
     for (let i = 0; i < COUNT; i++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MailboxErrorCode } from '../../../../src/mailbox/errors.js'
 import {
+  MAX_FIELD_VALUES,
   PREFIX_EXPANSION_LIMIT,
   SearchEngine,
   prepareDoc,
@@ -76,6 +77,23 @@ describe('SearchEngine: ranking', () => {
       message(2, { body: 'zebra road crossing' }),
     ])
     expect(search(repeats, 'zebra').ids).toEqual(['m01', 'm02'])
+  })
+
+  it('counts only live messages in document frequencies, before any compaction', () => {
+    const filler = Array.from({ length: 20 }, (_, i) => message(10 + i, { body: 'filler' }))
+    const docs = [
+      message(1, { body: 'xray' }),
+      message(2, { body: 'yak' }),
+      message(3, { body: 'yak' }),
+      ...[4, 5, 6].map((n) => message(n, { body: 'xray' })),
+      ...filler,
+    ]
+    const engine = build(docs)
+    for (const id of ids(4, 5, 6)) engine.apply({ op: 'remove', id })
+    // One live message holds xray, two hold yak: xray is the rarer, so m01 ranks first.
+    expect(search(engine, 'xray OR yak').ids).toEqual(['m01', 'm03', 'm02'])
+    const restored = SearchEngine.restore(engine.snapshot())
+    expect(search(restored, 'xray OR yak').ids).toEqual(['m01', 'm03', 'm02'])
   })
 
   it('breaks ties by date, newest first, then by the later-added message', () => {
@@ -253,6 +271,16 @@ describe('SearchEngine: changes', () => {
     expect(found(engine, 'fresh')).toEqual([])
     for (const [query, expected] of QUERY_TABLE)
       expect(found(engine, query), query).toEqual(expected)
+  })
+
+  it(`indexes the first ${MAX_FIELD_VALUES} entries of a list field`, () => {
+    const to = Array.from({ length: MAX_FIELD_VALUES + 5 }, (_, i) => ({
+      name: '',
+      address: `r${i}@x.example`,
+    }))
+    const engine = build([message(1, { to })])
+    expect(found(engine, `to:r${MAX_FIELD_VALUES - 1}@x.example`)).toEqual(ids(1))
+    expect(found(engine, `to:r${MAX_FIELD_VALUES}@x.example`)).toEqual([])
   })
 
   it('refuses a malformed search doc with INVALID_ARGUMENT', () => {

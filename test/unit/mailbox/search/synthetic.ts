@@ -3,8 +3,8 @@ import type { MailAddress } from '../../../../src/mailbox/mime/types.js'
 
 /**
  * Deterministic synthetic mail for scale tests and benchmarks: a Zipf-like vocabulary of made-up
- * words, a few thousand correspondents, bodies of 80–400 words (about 60–250 distinct tokens with
- * the addresses), folders, labels, flags and dates spread over five years.
+ * words, a few thousand correspondents, bodies of 80–400 words by default (about 200 distinct
+ * tokens a message with the addresses), folders, labels, flags and dates spread over five years.
  */
 
 // prettier-ignore
@@ -44,12 +44,20 @@ export interface SyntheticCorpus {
   next(): SearchDoc
 }
 
-/** A stream of messages; `vocabulary` words, `people` correspondents. */
-export function syntheticCorpus(
-  seed: number,
-  vocabulary = 60_000,
-  people = 5_000,
-): SyntheticCorpus {
+/** Sizes of a {@link syntheticCorpus}. */
+export interface SyntheticOptions {
+  /** Distinct words; default 60,000. */
+  vocabulary?: number
+  /** Correspondents; default 5,000. */
+  people?: number
+  /** Body length in words, from `minWords` to `maxWords`; default 80 to 400. */
+  minWords?: number
+  maxWords?: number
+}
+
+/** A stream of messages. */
+export function syntheticCorpus(seed: number, options: SyntheticOptions = {}): SyntheticCorpus {
+  const { vocabulary = 60_000, people = 5_000, minWords = 80, maxWords = 400 } = options
   const rand = random(seed)
   const words = Array.from({ length: vocabulary }, (_, i) => word(i))
   // Log-uniform ranks give a Zipf(1)-like frequency curve.
@@ -77,7 +85,7 @@ export function syntheticCorpus(
         date: START + Math.floor(rand() * SPAN),
         size: 1_000 + Math.floor(rand() * 200_000),
         subject: sentence(3 + Math.floor(rand() * 6)),
-        body: sentence(80 + Math.floor(rand() * 320)),
+        body: sentence(minWords + Math.floor(rand() * (maxWords - minWords))),
         from: [contact()],
         to: Array.from({ length: 1 + Math.floor(rand() * 3) }, contact),
         cc: rand() < 0.3 ? [contact()] : [],
