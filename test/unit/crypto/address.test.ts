@@ -8,18 +8,9 @@ import {
   isAddress,
 } from '../../../src/crypto/index.js'
 import { fromHex, vectors } from '../../helpers/vectors.js'
+import { code, errorOf } from '../../helpers/errors.js'
 
 const sample = vectors.accounts[1]!.address
-const code = (err: unknown) => (err as { code?: string }).code
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
-}
 
 describe('address', () => {
   it('round-trips any public key, with a fixed length', () => {

@@ -10,17 +10,7 @@ import {
   queryTokens,
   tokenize,
 } from '../../../../src/mailbox/search/index.js'
-
-const code = (err: unknown) => (err as { code?: string }).code
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected a throw')
-}
+import { code, errorOf } from '../../../helpers/errors.js'
 
 describe('tokenize', () => {
   it('folds diacritics, ligatures, width and case', () => {
