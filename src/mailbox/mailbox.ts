@@ -359,9 +359,13 @@ export class Mailbox {
   /**
    * Deletes messages for good: index entries removed, their stored blocks erased from disk, and the search
    * index rewritten without them, so nothing of them is left in any block. Pass many ids at once (emptying
-   * Trash): the rewrite happens once per call.
+   * Trash): the rewrite happens once per call. `rewriteIndex: false` skips that rewrite (their words then
+   * leave the search index at its next scheduled snapshot); only superseded drafts use it.
    */
-  async deleteForever(ids: string | string[]): Promise<void> {
+  async deleteForever(
+    ids: string | string[],
+    options: { rewriteIndex?: boolean } = {},
+  ): Promise<void> {
     const list = typeof ids === 'string' ? [ids] : ids
     this.assertOpen()
     for (const id of list) if (!isMessageId(id)) throw MailboxError.MESSAGE_NOT_FOUND(id)
@@ -382,6 +386,8 @@ export class Mailbox {
       for (const record of removed) await this.blobs.clear(record.blob)
       // The search log and snapshot still hold the words of what was deleted: fold them away, then erase
       // every index block no longer reachable from the current tree (old entries, old log records).
+      // Superseded drafts skip this: autosave would otherwise rewrite the whole snapshot every few seconds.
+      if (options.rewriteIndex === false) return
       await this.searchLog.snapshot()
       await this.bee.clearUnlinked()
     })
@@ -431,7 +437,7 @@ export class Mailbox {
     }
     const summary = await this.add({ raw, folder: 'drafts', flags: { seen: true } })
     if (options.replaces !== undefined && options.replaces !== summary.id) {
-      await this.deleteForever(options.replaces)
+      await this.deleteForever(options.replaces, { rewriteIndex: false })
     }
     return summary
   }
