@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MailboxError } from './errors.js'
+import { importedState } from './import-state.js'
 import { detectFormat, readEml, readMbox, writeEmlFiles, writeMbox } from './formats/index.js'
 import type { AddMessageInput, Mailbox } from './mailbox.js'
 import type { MessageSummary } from './records.js'
@@ -27,6 +28,7 @@ export interface ImportReport {
 }
 
 export interface ImportOptions {
+  /** Where imported mail goes. Default: where the source client had it (Gmail labels), else Inbox. */
   folder?: string
   /** Messages stored per batch: one blob append and one index batch each. */
   batchSize?: number
@@ -44,8 +46,9 @@ export async function importMail(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, duplicates: 0, problems: [] }
-  const folder = options.folder ?? 'inbox'
-  if (!(await mailbox.folders.exists(folder))) throw MailboxError.FOLDER_NOT_FOUND(folder)
+  if (options.folder !== undefined && !(await mailbox.folders.exists(options.folder))) {
+    throw MailboxError.FOLDER_NOT_FOUND(options.folder)
+  }
   const batchSize = options.batchSize ?? 200
   for (const path of paths) {
     const pending: { input: AddMessageInput; where: string }[] = []
@@ -65,7 +68,12 @@ export async function importMail(
       pending.length = 0
     }
     const add = async (raw: Buffer, where: string) => {
-      pending.push({ input: { raw, folder, flags: { seen: true } }, where })
+      const state = importedState(raw)
+      const target = options.folder ?? state.folder ?? 'inbox'
+      pending.push({
+        input: { raw, folder: target, flags: state.flags, labels: state.labels },
+        where,
+      })
       messages++
       if (pending.length >= batchSize) await flush()
     }

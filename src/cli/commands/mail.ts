@@ -89,12 +89,15 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
   program
     .command('import <files...>')
     .description('import mbox files, .eml files or folders of .eml files (format detected)')
-    .option('-f, --folder <name>', 'folder to import into', 'inbox')
+    .option(
+      '-f, --folder <name>',
+      'folder to import into (default: where Gmail had it, else inbox)',
+    )
     .addHelpText('after', '\nExample:\n  peermail import ~/Takeout/Mail/All\\ mail.mbox')
-    .action(async (files: string[], opts: { folder: string }) => {
+    .action(async (files: string[], opts: { folder?: string }) => {
       await withNode(globals(), async (node, { json }) => {
         const report = await node.importMail(files, {
-          folder: opts.folder,
+          ...(opts.folder === undefined ? {} : { folder: opts.folder }),
           onProgress: (p) => {
             progress(
               `${p.file}: ${p.messages} messages${p.totalBytes ? ` (${Math.floor(((p.bytesRead ?? 0) / p.totalBytes) * 100)}%)` : ''}`,

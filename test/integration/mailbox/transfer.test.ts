@@ -10,6 +10,14 @@ const fixture = (name: string) =>
   fileURLToPath(new URL(`../../fixtures/mbox/${name}`, import.meta.url))
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
+async function allIds(mailbox: Mailbox): Promise<string[]> {
+  const ids: string[] = []
+  for (const folder of (await mailbox.folders.list()).map((f) => f.name)) {
+    ids.push(...(await mailbox.list({ folder, limit: 500 })).items.map((m) => m.id))
+  }
+  return ids
+}
+
 async function rawHashes(mailbox: Mailbox): Promise<string[]> {
   const hashes: string[] = []
   for (const folder of (await mailbox.folders.list()).map((f) => f.name)) {
@@ -33,8 +41,14 @@ describe('import and export', () => {
     expect(report.problems).toEqual([])
     expect(report.imported).toBeGreaterThanOrEqual(4)
     expect(progress.length).toBeGreaterThan(0)
-    expect((await mailbox.counts()).inbox?.total).toBe(report.imported)
+    expect((await allIds(mailbox)).length).toBe(report.imported)
     expect((await mailbox.check()).problems).toEqual([])
+    // Where Gmail had them, and what Thunderbird recorded as read.
+    const counts = await mailbox.counts()
+    expect(counts.sent?.total).toBe(1)
+    expect(counts.archive?.total).toBe(1)
+    expect((await mailbox.search('label:Receipts')).total).toBe(1)
+    expect(counts.inbox?.total).toBe(report.imported - 2)
     // Importing again stores nothing twice.
     const again = await importMail(mailbox, [fixture('thunderbird.mbox')])
     expect(again.imported).toBe(0)
@@ -68,8 +82,7 @@ describe('import and export', () => {
     })
 
     const fresh = await home.open()
-    for (const m of (await fresh.list({ folder: 'inbox', limit: 500 })).items)
-      await fresh.deleteForever(m.id)
+    await fresh.deleteForever(await allIds(fresh))
     expect(await rawHashes(fresh)).toEqual([])
     const report = await importMail(fresh, [out])
     expect(report.problems).toEqual([])
@@ -82,10 +95,14 @@ describe('import and export', () => {
     const before = await rawHashes(mailbox)
     const dir = join(home.dir, 'eml')
     await mkdir(dir)
-    await exportMail(mailbox, { format: 'eml', out: dir, folder: 'inbox' })
+    await exportMail(mailbox, { format: 'eml', out: dir })
+    const sentOnly = join(home.dir, 'sent-only')
+    await mkdir(sentOnly)
+    expect(
+      (await exportMail(mailbox, { format: 'eml', out: sentOnly, folder: 'sent' })).messages,
+    ).toBe(1)
     expect((await readdir(dir)).filter((n) => n.endsWith('.eml'))).toHaveLength(before.length)
-    for (const m of (await mailbox.list({ folder: 'inbox', limit: 500 })).items)
-      await mailbox.deleteForever(m.id)
+    await mailbox.deleteForever(await allIds(mailbox))
     const report = await importMail(mailbox, [dir])
     expect(report.imported).toBe(before.length)
     expect(await rawHashes(mailbox)).toEqual(before)
