@@ -401,11 +401,9 @@ export class Mailbox {
     this.assertOpen()
     const parsed = parseQuery(query, { now: this.now(), implicitPrefix: false })
     const { ids, total } = this.searchLog.engine.search(parsed, options)
-    const items: MessageSummary[] = []
-    for (const id of ids) {
-      const record = await this.recordIn(this.bee, id)
-      if (record) items.push(summaryOf(record))
-    }
+    // Fetched concurrently: cold, one Hyperbee get is a few ms, and the storage layer batches parallel reads.
+    const records = await Promise.all(ids.map((id) => this.recordIn(this.bee, id)))
+    const items = records.filter((r): r is MessageRecord => r !== undefined).map(summaryOf)
     return { items, total }
   }
 
@@ -418,15 +416,11 @@ export class Mailbox {
   /** Every message of a conversation, oldest first. */
   async thread(threadId: string): Promise<MessageSummary[]> {
     this.assertOpen()
-    const items: MessageSummary[] = []
-    for await (const entry of this.bee.createReadStream({
-      ...under('thr', threadId),
-      reverse: true,
-    })) {
-      const record = await this.recordIn(this.bee, entry.value as string)
-      if (record) items.push(summaryOf(record))
-    }
-    return items
+    const ids: string[] = []
+    const range = { ...under('thr', threadId), reverse: true }
+    for await (const entry of this.bee.createReadStream(range)) ids.push(entry.value as string)
+    const records = await Promise.all(ids.map((id) => this.recordIn(this.bee, id)))
+    return records.filter((r): r is MessageRecord => r !== undefined).map(summaryOf)
   }
 
   /** Saves a draft (raw MIME) in Drafts, replacing an earlier version of it when `replaces` is given. */
