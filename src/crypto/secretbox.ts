@@ -30,14 +30,25 @@ export function sealSecretBox(key: Uint8Array, plaintext: Uint8Array, ad?: Uint8
   return box
 }
 
-/** Decrypts a box; throws SECRETBOX_OPEN_FAILED if it was altered, misplaced or sealed under another key. */
-export function openSecretBox(key: Uint8Array, box: Uint8Array, ad?: Uint8Array): Buffer {
+/**
+ * Decrypts a box; throws SECRETBOX_OPEN_FAILED if it was altered, misplaced or sealed under another key.
+ * `into`, when given, receives the plaintext (it must be exactly the plaintext's length), so large data
+ * read in pieces can be decrypted in place without a second copy.
+ */
+export function openSecretBox(
+  key: Uint8Array,
+  box: Uint8Array,
+  ad?: Uint8Array,
+  into?: Buffer,
+): Buffer {
   assertBytes(key, SECRETBOX_KEY_BYTES, 'secretbox key')
   if (!(box instanceof Uint8Array) || box.byteLength < SECRETBOX_OVERHEAD) {
     throw CryptoError.SECRETBOX_OPEN_FAILED()
   }
   const b = asBuffer(box)
-  const plaintext = Buffer.alloc(b.byteLength - SECRETBOX_OVERHEAD)
+  const length = b.byteLength - SECRETBOX_OVERHEAD
+  if (into !== undefined && into.byteLength !== length) throw CryptoError.SECRETBOX_OPEN_FAILED()
+  const plaintext = into ?? Buffer.alloc(length)
   try {
     sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
       plaintext,

@@ -11,6 +11,8 @@ export interface BlobRef {
 
 /** Plaintext bytes per block: large enough that per-block costs vanish, small enough to clear precisely. */
 export const BLOB_CHUNK_BYTES = 64 * 1024
+/** Blocks read concurrently when fetching a blob: 4 MiB in flight at most. */
+const READ_WINDOW = 64
 const HEADER = Buffer.from('peermail/v1/mailbox-blobs')
 const CHUNK_DOMAIN = 'peermail/v1/mailbox-blob'
 
@@ -65,21 +67,33 @@ export class BlobStore {
 
   /** Reads and authenticates a blob. A damaged or missing block is MAILBOX_CORRUPT. */
   async get(ref: BlobRef): Promise<Buffer> {
-    // All blocks requested at once: the storage layer batches concurrent reads into one RocksDB read.
-    const blocks = await Promise.all(
-      Array.from({ length: ref.count }, (_, i) => this.core.get(ref.start + i, { wait: false })),
-    )
-    const parts = blocks.map((block, i) => {
-      if (!block) throw MailboxError.CORRUPT(`message block ${ref.start + i} is missing`)
-      try {
-        return openSecretBox(this.key, block, chunkAd(ref, i))
-      } catch {
-        throw MailboxError.CORRUPT(`message block ${ref.start + i} failed authentication`)
-      }
-    })
-    const raw = Buffer.concat(parts)
-    if (raw.byteLength !== ref.length)
+    const expected = Math.max(1, Math.ceil(ref.length / BLOB_CHUNK_BYTES))
+    if (ref.count !== expected)
       throw MailboxError.CORRUPT('message length does not match its index entry')
+    // Blocks are read a window at a time (the storage layer batches concurrent reads into one RocksDB
+    // read) and decrypted straight into the result, so a large blob (a search snapshot) is held once.
+    const raw = Buffer.allocUnsafe(ref.length)
+    for (let first = 0; first < ref.count; first += READ_WINDOW) {
+      const window = Math.min(READ_WINDOW, ref.count - first)
+      const blocks = await Promise.all(
+        Array.from({ length: window }, (_, j) =>
+          this.core.get(ref.start + first + j, { wait: false }),
+        ),
+      )
+      blocks.forEach((block, j) => {
+        const i = first + j
+        if (!block) throw MailboxError.CORRUPT(`message block ${ref.start + i} is missing`)
+        const into = raw.subarray(
+          i * BLOB_CHUNK_BYTES,
+          Math.min(ref.length, (i + 1) * BLOB_CHUNK_BYTES),
+        )
+        try {
+          openSecretBox(this.key, block, chunkAd(ref, i), into)
+        } catch {
+          throw MailboxError.CORRUPT(`message block ${ref.start + i} failed authentication`)
+        }
+      })
+    }
     return raw
   }
 

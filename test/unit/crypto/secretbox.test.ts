@@ -43,4 +43,12 @@ describe('secretbox', () => {
     expect(() => openSecretBox(key, box)).toThrow(FAILED)
     expect(() => openSecretBox(key, box.subarray(0, 10), Buffer.from('ad'))).toThrow(FAILED)
   })
+
+  it('decrypts into a caller buffer of exactly the right length', () => {
+    const box = sealSecretBox(key, Buffer.from('in place'), Buffer.from('ad'))
+    const out = Buffer.alloc(8)
+    expect(openSecretBox(key, box, Buffer.from('ad'), out)).toBe(out)
+    expect(out.toString()).toBe('in place')
+    expect(() => openSecretBox(key, box, Buffer.from('ad'), Buffer.alloc(9))).toThrow(FAILED)
+  })
 })
