@@ -1,8 +1,7 @@
 import type Hyperbee from 'hyperbee'
 import type { BlobStore } from './blob-store.js'
-import { newestFirstKey } from './ids.js'
-import { key, lastPart, under } from './index-keys.js'
-import { summaryOf, type MessageRecord } from './records.js'
+import { lastPart, under } from './index-keys.js'
+import { derivedEntries, type MessageRecord } from './records.js'
 
 /** What {@link checkIndex} found: how many messages, and every inconsistency, one line each. */
 export interface IntegrityReport {
@@ -25,10 +24,7 @@ export async function checkIndex(bee: Hyperbee, blobs: BlobStore): Promise<Integ
   const counts = new Map<string, { total: number; unread: number }>()
   const expected = new Map<string, unknown>()
   for (const record of records.values()) {
-    const sort = newestFirstKey(record.date, record.id)
-    expected.set(key('fol', record.folder, sort), summaryOf(record))
-    expected.set(key('thr', record.threadId, sort), record.id)
-    for (const label of record.labels) expected.set(key('lab', label, sort), record.id)
+    for (const [k, value] of derivedEntries(record)) expected.set(k, value)
     const c = counts.get(record.folder) ?? { total: 0, unread: 0 }
     counts.set(record.folder, {
       total: c.total + 1,

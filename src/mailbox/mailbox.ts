@@ -8,11 +8,12 @@ import { MailboxError } from './errors.js'
 import { Contacts } from './contacts.js'
 import { FolderIndex } from './folders.js'
 import { checkIndex, type IntegrityReport } from './integrity.js'
-import { newMessageId, newestFirstKey, isMessageId } from './ids.js'
+import { newMessageId, isMessageId } from './ids.js'
 import { key, under } from './index-keys.js'
 import type { MimeParser, ParsedAttachment, ParsedMessage } from './mime/index.js'
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  derivedEntries,
   snippetOf,
   summaryOf,
   type DeliveryState,
@@ -512,21 +513,15 @@ export class Mailbox {
 
   // Writes every index entry of a record (its listing, counts, labels, thread membership).
   private async insert(batch: Batch<unknown>, record: MessageRecord): Promise<void> {
-    const sort = newestFirstKey(record.date, record.id)
     await batch.put(key('msg', record.id), record)
-    await batch.put(key('fol', record.folder, sort), summaryOf(record))
-    for (const label of record.labels) await batch.put(key('lab', label, sort), record.id)
-    await batch.put(key('thr', record.threadId, sort), record.id)
+    for (const [k, value] of derivedEntries(record)) await batch.put(k, value)
     await this.folders.adjustCount(batch, record.folder, 1, record.flags.seen ? 0 : 1)
   }
 
   // Removes every index entry written by insert().
   private async remove(batch: Batch<unknown>, record: MessageRecord): Promise<void> {
-    const sort = newestFirstKey(record.date, record.id)
     await batch.del(key('msg', record.id))
-    await batch.del(key('fol', record.folder, sort))
-    for (const label of record.labels) await batch.del(key('lab', label, sort))
-    await batch.del(key('thr', record.threadId, sort))
+    for (const [k] of derivedEntries(record)) await batch.del(k)
     await this.folders.adjustCount(batch, record.folder, -1, record.flags.seen ? 0 : -1)
   }
 

@@ -1,4 +1,6 @@
 import type { BlobRef } from './blob-store.js'
+import { newestFirstKey } from './ids.js'
+import { key } from './index-keys.js'
 import type { MailAddress } from './mime/index.js'
 
 /** Largest raw message accepted by default (bytes): 50 MB, as the big mail services. */
@@ -86,4 +88,18 @@ export function summaryOf(record: MessageRecord): MessageSummary {
 /** Whitespace-collapsed start of the body, for list previews. */
 export function snippetOf(text: string | undefined, length = 200): string {
   return (text ?? '').replace(/\s+/g, ' ').trim().slice(0, length)
+}
+
+/**
+ * The index entries derived from a record, besides the record itself: its folder listing, label listings
+ * and thread membership. Writing, removing and checking a message all use this one list, so they cannot
+ * disagree on the layout.
+ */
+export function derivedEntries(record: MessageRecord): [string, unknown][] {
+  const sort = newestFirstKey(record.date, record.id)
+  return [
+    [key('fol', record.folder, sort), summaryOf(record)],
+    ...record.labels.map((label): [string, unknown] => [key('lab', label, sort), record.id]),
+    [key('thr', record.threadId, sort), record.id],
+  ]
 }
