@@ -1,5 +1,6 @@
-import { link, open, readFile, rename, unlink } from 'node:fs/promises'
+import { readFile, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { publish, syncDirectory, writeTempFile } from '../shared/atomic-file.js'
 import { wipe } from './bytes.js'
 import { CryptoError } from './errors.js'
 import { lockSecret, unlockSecret, VAULT_PARAMS_MODERATE, type VaultParams } from './vault.js'
@@ -17,14 +18,10 @@ export async function createVaultFile(
   params: VaultParams = VAULT_PARAMS_MODERATE,
 ): Promise<void> {
   const blob = await lockSecret(secret, passphrase, params)
-  const temp = await writeTemp(path, blob)
-  try {
-    await link(temp, path) // fails with EEXIST instead of replacing, unlike rename
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) throw CryptoError.VAULT_EXISTS(path)
-    throw err
-  } finally {
+  const { temp } = await writeTempFile(dirname(path), (handle) => handle.writeFile(blob))
+  if (!(await publish(temp, path))) {
     await unlink(temp).catch(() => {})
+    throw CryptoError.VAULT_EXISTS(path)
   }
   await syncDirectory(dirname(path))
 }
@@ -43,7 +40,8 @@ export async function changeVaultPassphrase(
 ): Promise<void> {
   const secret = await unlockSecret(await readVault(path), oldPassphrase)
   try {
-    const temp = await writeTemp(path, await lockSecret(secret, newPassphrase, params))
+    const blob = await lockSecret(secret, newPassphrase, params)
+    const { temp } = await writeTempFile(dirname(path), (handle) => handle.writeFile(blob))
     await rename(temp, path)
     await syncDirectory(dirname(path))
   } finally {
@@ -57,30 +55,6 @@ async function readVault(path: string): Promise<Buffer> {
   } catch (err) {
     if (isErrno(err, 'ENOENT')) throw CryptoError.VAULT_NOT_FOUND(path)
     throw err
-  }
-}
-
-async function writeTemp(path: string, data: Buffer): Promise<string> {
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } catch (err) {
-    await unlink(temp).catch(() => {})
-    throw err
-  } finally {
-    await handle.close()
-  }
-  return temp
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 

@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto'
-import { link, open, unlink, type FileHandle } from 'node:fs/promises'
-import { join } from 'node:path'
+import type { FileHandle } from 'node:fs/promises'
+import { publish, syncDirectory, writeTempFile } from '../../shared/atomic-file.js'
 
 /**
  * Output for the exporters: a sink that respects backpressure, and new files that appear whole or not at
- * all (temp file, fsync, link) and never replace an existing file. Exported mail is private, so files are
- * created with mode 0600.
+ * all and never replace an existing file (shared/atomic-file.ts).
  */
 
 /** Where an exporter puts bytes; `write` resolves when it may be given more. */
@@ -67,48 +65,16 @@ export async function writeTemp<T>(
   dir: string,
   fill: (sink: ByteSink) => Promise<T>,
 ): Promise<{ temp: string; result: T }> {
-  const temp = join(dir, `.peermail-${process.pid}-${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
-  try {
+  return writeTempFile(dir, async (handle) => {
     const sink = new FileSink(handle)
     const result = await fill(sink)
     await sink.flush()
-    await handle.sync()
-    await handle.close()
-    return { temp, result }
-  } catch (err) {
-    await handle.close().catch(() => undefined)
-    await unlink(temp).catch(() => undefined)
-    throw err
-  }
+    return result
+  })
 }
 
-/**
- * Gives the finished `temp` file the name `target`, unless a file of that name exists: then returns false
- * and keeps `temp`. `link` fails on an existing name where `rename` would silently replace it.
- */
-export async function publish(temp: string, target: string): Promise<boolean> {
-  try {
-    await link(temp, target)
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'EEXIST') return false
-    throw err
-  }
-  await unlink(temp)
-  return true
-}
+export { publish, syncDirectory }
 
-/** Makes the new names in `dir` durable. */
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Batches small writes (From_ lines, single `>`s) into large ones. */
 class FileSink implements ByteSink {
   private readonly staging = Buffer.allocUnsafe(1024 * 1024)
   private used = 0
