@@ -1,6 +1,19 @@
 /**
- * The Peermail library. For now the crypto core; the mailbox, delivery and bridge APIs join it as they land.
+ * The Peermail library: open an account, send and receive mail peer to peer (README, "Library API"),
+ * and the crypto core beneath it.
  */
+export {
+  Account,
+  openAccount,
+  createLocalNetwork,
+  type AccountEvents,
+  type AccountMailbox,
+  type OpenAccountOptions,
+  type SendInput,
+  type LocalNetwork,
+  type BootstrapNode,
+} from './client/index.js'
+export type { MessageSummary, ReadMessage, DeliveryState, Flags } from './mailbox/index.js'
 export * from './crypto/index.js'
 export { PeermailError, isPeermailError } from './shared/errors.js'
 export type { Result } from './shared/result.js'

@@ -6,6 +6,8 @@ export const ClientErrorCode = {
   ACCOUNT_EXISTS: 'ACCOUNT_EXISTS',
   NO_ACCOUNT: 'NO_ACCOUNT',
   CLOSED: 'NODE_CLOSED',
+  INVALID_INPUT: 'INVALID_INPUT',
+  OFFLINE: 'ACCOUNT_OFFLINE',
 } as const
 
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
@@ -34,6 +36,14 @@ export class ClientError extends PeermailError {
       ClientErrorCode.NO_ACCOUNT,
       `No account in ${home}: create one with \`peermail init\` or \`peermail restore\``,
     )
+  }
+
+  static INVALID_INPUT(what: string): ClientError {
+    return new ClientError(ClientErrorCode.INVALID_INPUT, `Invalid input: ${what}`)
+  }
+
+  static OFFLINE(): ClientError {
+    return new ClientError(ClientErrorCode.OFFLINE, 'This account was opened without the network')
   }
 
   static CLOSED(): ClientError {

@@ -7,5 +7,15 @@ export {
   readAddress,
   type AccountOptions,
   type PeermailNode,
+  type NetworkOptions,
 } from './node.js'
+export {
+  Account,
+  openAccount,
+  type AccountEvents,
+  type AccountMailbox,
+  type OpenAccountOptions,
+} from './account.js'
+export type { SendInput } from './compose-outgoing.js'
+export { createLocalNetwork, type LocalNetwork, type BootstrapNode } from '../sync/index.js'
 export { decodeAddress, isAddress, safetyNumber } from '../crypto/index.js'

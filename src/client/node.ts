@@ -23,12 +23,15 @@ import {
   type ImportReport,
   type Mailbox,
 } from '../mailbox/index.js'
+import { createSwarm, SyncEngine, type BootstrapNode, type SyncOptions } from '../sync/index.js'
 import { ClientError } from './errors.js'
 import { lockHome } from './home-lock.js'
 
 /** Where an account keeps its files: `vault` (the seed, passphrase-locked) and `cores/` (all data). */
 export const VAULT_FILE = 'vault'
 export const CORES_DIR = 'cores'
+/** Pair logs live in a store of their own: it is the only one peers replicate from. */
+export const PAIR_LOGS_DIR = 'pair-logs'
 /** The account's address in the clear (it is public), so `whoami` needs no passphrase. */
 export const ADDRESS_FILE = 'address'
 
@@ -37,6 +40,14 @@ export interface AccountOptions {
   passphrase: string
   /** Argon2id limits for a new vault; default libsodium's moderate. Tests pass smaller ones. */
   vaultParams?: VaultParams
+}
+
+/** Going online: how to reach the DHT and how to treat peers. */
+export interface NetworkOptions extends SyncOptions {
+  /** DHT bootstrap nodes; default the public HyperDHT. */
+  bootstrap?: BootstrapNode[]
+  /** Redial delays for peers we owe mail (ms); tests shorten them. */
+  backoffs?: [number, number, number, number]
 }
 
 /**
@@ -83,6 +94,8 @@ export interface PeermailNode {
   readonly address: string
   readonly identityPublicKey: Buffer
   readonly mailbox: Mailbox
+  /** Present when the node was opened with `network`: delivery to and from peers. */
+  readonly sync?: SyncEngine
   importMail(paths: string[], options?: ImportOptions): Promise<ImportReport>
   exportMail(options: ExportOptions): Promise<{ messages: number; bytes: number }>
   /** Idempotent; releases the home for other processes. */
@@ -93,7 +106,9 @@ export interface PeermailNode {
  * Opens the account in `home` (vault → keys → Corestore → mailbox). Throws NO_ACCOUNT, ALREADY_OPEN (with
  * the other process's pid) or VAULT_WRONG_PASSPHRASE; on any failure everything opened so far is closed.
  */
-export async function openNode(options: AccountOptions): Promise<PeermailNode> {
+export async function openNode(
+  options: AccountOptions & { network?: NetworkOptions },
+): Promise<PeermailNode> {
   if (!(await hasAccount(options.home))) throw ClientError.NO_ACCOUNT(options.home)
   const lock = await lockHome(options.home)
   const cleanup: (() => Promise<void>)[] = [() => lock.release()]
@@ -104,6 +119,12 @@ export async function openNode(options: AccountOptions): Promise<PeermailNode> {
     const seed = await openVaultFile(join(options.home, VAULT_FILE), options.passphrase)
     const keys = deriveAccountKeys(seed)
     wipe(seed)
+    // The secret keys stay in memory only while the sync engine needs them; they are wiped after it
+    // has stopped (cleanup runs in reverse), never under a seal in progress.
+    cleanup.push(() => {
+      wipeAccountKeys(keys)
+      return Promise.resolve()
+    })
     // Corestore keeps its own random, per-device primary key: these cores are this device's and never
     // written from another one (a second writer would fork them), so they must not derive from the seed.
     const store = createCorestore(join(options.home, CORES_DIR))
@@ -116,9 +137,14 @@ export async function openNode(options: AccountOptions): Promise<PeermailNode> {
     )
     cleanup.push(() => mailbox.close())
     const identityPublicKey = Buffer.from(keys.identity.publicKey)
-    wipeAccountKeys(keys)
+    let sync: SyncEngine | undefined
+    if (options.network) {
+      sync = await startSync(options.home, mailbox, keys, options.network, cleanup)
+    } else {
+      wipeAccountKeys(keys)
+    }
     let closing: Promise<void> | null = null
-    return {
+    const node: PeermailNode = {
       home: options.home,
       address: encodeAddress(identityPublicKey),
       identityPublicKey,
@@ -127,10 +153,41 @@ export async function openNode(options: AccountOptions): Promise<PeermailNode> {
       exportMail: (opts) => exportMail(mailbox, opts),
       close: () => (closing ??= unwind()),
     }
+    return sync ? { ...node, sync } : node
   } catch (err) {
     await unwind()
     throw err
   }
+}
+
+// Pair-log store, swarm and engine, registered for teardown in the right order: the engine stops its
+// sessions first, then the swarm goes (no more connections), then the store closes.
+async function startSync(
+  home: string,
+  mailbox: Mailbox,
+  keys: ReturnType<typeof deriveAccountKeys>,
+  network: NetworkOptions,
+  cleanup: (() => Promise<void>)[],
+): Promise<SyncEngine> {
+  const store = createCorestore(join(home, PAIR_LOGS_DIR))
+  cleanup.push(() => store.close())
+  // The firewall is consulted for every connection; it can only ask the engine once the engine exists.
+  const blocked = { check: (_key: Buffer) => false }
+  const swarm = createSwarm({
+    identity: keys.identity,
+    ...(network.bootstrap ? { bootstrap: network.bootstrap } : {}),
+    ...(network.backoffs ? { backoffs: network.backoffs } : {}),
+    firewall: (key) => blocked.check(key),
+  })
+  cleanup.push(() => swarm.destroy())
+  const engine = new SyncEngine(
+    { mailbox, store, swarm, identity: keys.identity, encryption: keys.encryption },
+    network,
+  )
+  blocked.check = (key) => engine.isBlocked(key)
+  cleanup.push(() => engine.close())
+  await engine.ready()
+  return engine
 }
 
 async function exists(path: string): Promise<boolean> {

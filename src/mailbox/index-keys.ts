@@ -13,6 +13,7 @@
  *   hash rawHash               → id               (exact duplicates are stored once)
  *   fdef folder                → FolderDefinition (custom folders)
  *   con  address               → Contact
+ *   st   name                  → value            (state the layers above keep beside the mail)
  */
 const SEP = '\x00'
 const END = '\x01'

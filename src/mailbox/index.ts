@@ -10,7 +10,10 @@ export type {
   AddResult,
   ReadMessage,
   ListOptions,
+  AddManyOptions,
+  DeliveryUpdate,
 } from './mailbox.js'
+export { MailboxState, type StateChange, type StateEntry } from './state.js'
 export type { FolderInfo } from './folders.js'
 export type { IntegrityReport } from './integrity.js'
 export { importMail, exportMail } from './transfer.js'

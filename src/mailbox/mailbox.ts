@@ -23,6 +23,7 @@ import {
 } from './records.js'
 import { parseQuery, type SearchChange } from './search/index.js'
 import { addChange, metaOf, SearchLog } from './search-log.js'
+import { MailboxState, stageState, type StateChange } from './state.js'
 import { resolveThread } from './threading.js'
 
 /** What the mailbox is built from; the caller owns and closes these. */
@@ -51,6 +52,22 @@ export interface AddMessageInput {
   flags?: Partial<Flags>
   labels?: string[]
   receivedAt?: number
+  /** The sender as the transport proved it (a `pm1…` address); see {@link MessageSummary.peer}. */
+  peer?: string
+  /** Initial delivery state per recipient, for outbound mail. */
+  delivery?: Record<string, DeliveryState>
+}
+
+/** One recipient's delivery state for an outbound message. */
+export interface DeliveryUpdate {
+  id: string
+  recipient: string
+  state: DeliveryState
+}
+
+export interface AddManyOptions {
+  /** State changes to write in the same batch as the messages, computed from the results. */
+  state?: (results: AddResult[]) => StateChange[]
 }
 
 /** Outcome of storing one message of a batch: stored (or found already stored), or refused. */
@@ -94,6 +111,8 @@ const NO_FLAGS: Flags = { seen: false, flagged: false, answered: false }
 export class Mailbox {
   readonly folders: FolderIndex
   readonly contacts: Contacts
+  /** Named values the layers above keep beside the mail, changed atomically with it. */
+  readonly state: MailboxState
   private readonly bee: Hyperbee
   private readonly blobs: BlobStore
   private readonly searchLog: SearchLog
@@ -123,6 +142,7 @@ export class Mailbox {
     }
     this.folders = new FolderIndex(this.bee, (fn) => this.write(fn), exclusive, assertOpen)
     this.contacts = new Contacts(this.bee, exclusive, assertOpen, this.now)
+    this.state = new MailboxState(this.bee, assertOpen)
   }
 
   /** Opens the index and checks the storage key. Idempotent. */
@@ -158,7 +178,7 @@ export class Mailbox {
    * Stores many messages with one blob append and one index batch (the stack's cost is per write, not per
    * byte). A message that is refused (too large, bad folder) does not stop the others.
    */
-  async addMany(inputs: AddMessageInput[]): Promise<AddResult[]> {
+  async addMany(inputs: AddMessageInput[], options: AddManyOptions = {}): Promise<AddResult[]> {
     this.assertOpen()
     const prepared = await Promise.all(inputs.map((input) => this.prepare(input)))
     return this.write(async (batch, changes) => {
@@ -216,6 +236,7 @@ export class Mailbox {
           ? { ok: true, summary: summaryOf(record), duplicate: true }
           : { ok: false, error: MailboxError.CORRUPT('duplicate index entry points nowhere') }
       }
+      if (options.state) await stageState(batch, options.state(results))
       return results
     })
   }
@@ -439,15 +460,34 @@ export class Mailbox {
 
   /** Records an outbound message's delivery state for one recipient. States only move forward. */
   async setDelivery(id: string, recipient: string, state: DeliveryState): Promise<MessageSummary> {
-    if (!(state in DELIVERY_ORDER)) throw MailboxError.INVALID_ARGUMENT(`delivery state ${state}`)
-    if (typeof recipient !== 'string' || recipient.length === 0 || recipient.length > 320) {
-      throw MailboxError.INVALID_ARGUMENT('recipient')
-    }
+    checkDelivery({ id, recipient, state })
     return this.update(id, (record) => {
-      const delivery = (record.delivery ??= {})
-      const current = delivery[recipient]
-      if (current === undefined || DELIVERY_ORDER[state] > DELIVERY_ORDER[current])
-        delivery[recipient] = state
+      advanceDelivery(record, recipient, state)
+    })
+  }
+
+  /**
+   * Applies state changes and delivery updates in one batch, so what the layers above remember (a
+   * receipt processed) cannot disagree with what the mailbox shows (the message delivered). Updates for
+   * messages that no longer exist (deleted for good) are skipped.
+   */
+  async commit(changes: { state?: StateChange[]; deliveries?: DeliveryUpdate[] }): Promise<void> {
+    this.assertOpen()
+    const deliveries = changes.deliveries ?? []
+    for (const update of deliveries) checkDelivery(update)
+    await this.write(async (batch, searchChanges) => {
+      const byId = new Map<string, DeliveryUpdate[]>()
+      for (const update of deliveries) byId.set(update.id, [...(byId.get(update.id) ?? []), update])
+      for (const [id, updates] of byId) {
+        const before = await this.recordIn(batch, id)
+        if (!before) continue
+        const after = structuredClone(before)
+        for (const update of updates) advanceDelivery(after, update.recipient, update.state)
+        await this.remove(batch, before)
+        await this.insert(batch, after)
+        searchChanges.push({ op: 'meta', id, meta: metaOf(after) })
+      }
+      await stageState(batch, changes.state ?? [])
     })
   }
 
@@ -508,6 +548,15 @@ export class Mailbox {
     if (parsed.messageId) record.messageId = parsed.messageId
     if (parsed.inReplyTo) record.inReplyTo = parsed.inReplyTo
     if (parsed.parseError) record.parseError = parsed.parseError
+    if (input.peer !== undefined) record.peer = input.peer
+    if (input.delivery !== undefined) {
+      const delivery: Record<string, DeliveryState> = {}
+      for (const [recipient, state] of Object.entries(input.delivery)) {
+        checkDelivery({ id, recipient, state })
+        delivery[recipient] = state
+      }
+      record.delivery = delivery
+    }
     return record
   }
 
@@ -591,6 +640,27 @@ export class Mailbox {
   private assertOpen(): void {
     if (this.closing) throw MailboxError.CLOSED()
   }
+}
+
+function checkDelivery(update: DeliveryUpdate): void {
+  if (!(update.state in DELIVERY_ORDER))
+    throw MailboxError.INVALID_ARGUMENT(`delivery state ${update.state}`)
+  if (
+    typeof update.recipient !== 'string' ||
+    update.recipient.length === 0 ||
+    update.recipient.length > 320
+  ) {
+    throw MailboxError.INVALID_ARGUMENT('recipient')
+  }
+  if (!isMessageId(update.id)) throw MailboxError.MESSAGE_NOT_FOUND(update.id)
+}
+
+// Delivery states only move forward (a late "relayed" never hides "delivered").
+function advanceDelivery(record: MessageRecord, recipient: string, state: DeliveryState): void {
+  const delivery = (record.delivery ??= {})
+  const current = delivery[recipient]
+  if (current === undefined || DELIVERY_ORDER[state] > DELIVERY_ORDER[current])
+    delivery[recipient] = state
 }
 
 /** Opens (creating on first use) the mailbox in `components.store`. */

@@ -47,6 +47,11 @@ export interface MessageSummary {
   /** Set when the MIME parser failed: the message is kept and shown as raw text. */
   parseError?: { code: string; message: string }
   delivery?: Record<string, DeliveryState>
+  /**
+   * Who the transport proved sent it (a `pm1…` address checked against the signature of its pair log),
+   * as opposed to the From header, which anyone can write. Absent for imported and local mail.
+   */
+  peer?: string
 }
 
 /** Everything the index keeps about a message; the raw bytes live in the blob log. */
@@ -82,6 +87,7 @@ export function summaryOf(record: MessageRecord): MessageSummary {
   }
   if (record.parseError) summary.parseError = record.parseError
   if (record.delivery) summary.delivery = record.delivery
+  if (record.peer !== undefined) summary.peer = record.peer
   return summary
 }
 

@@ -18,3 +18,4 @@ export {
   parseAddressList,
   validateMailAddress,
 } from './address.js'
+export { scanHeaders, type ScannedHeader } from './header-scan.js'

@@ -1,0 +1,227 @@
+import { EventEmitter } from 'node:events'
+import type { VaultParams } from '../crypto/index.js'
+import type {
+  DeliveryState,
+  Flags,
+  Mailbox,
+  MessageSummary,
+  ReadMessage,
+} from '../mailbox/index.js'
+import {
+  peerIdentityOf,
+  peerMailAddress,
+  requirePeerIdentity,
+  type BootstrapNode,
+  type DeliveryEvent,
+  type SyncEngine,
+} from '../sync/index.js'
+import { composeOutgoing, type SendInput } from './compose-outgoing.js'
+import { ClientError } from './errors.js'
+import { createAccount, hasAccount, openNode, type PeermailNode } from './node.js'
+
+export interface OpenAccountOptions {
+  home: string
+  passphrase: string
+  /** DHT bootstrap nodes (`createLocalNetwork().bootstrap` in tests); default the public HyperDHT. */
+  bootstrap?: BootstrapNode[]
+  /** Leading zero bits strangers must pay for first contact. Default 16. */
+  stampDifficulty?: number
+  /** Redial delays for peers we owe mail, ms. */
+  backoffs?: [number, number, number, number]
+  /** Argon2id limits for a vault created here; tests pass small ones. */
+  vaultParams?: VaultParams
+  /** Largest mail accepted, bytes. Default 50 MB. */
+  maxMessageBytes?: number
+}
+
+export interface AccountEvents {
+  /** A mail arrived and is stored (inbox or requests). */
+  mail: [summary: MessageSummary]
+  /** An outbound mail changed state for one recipient. */
+  delivery: [update: DeliveryEvent]
+}
+
+/** The mailbox as the library presents it: lists are arrays, `page()` gives cursors. */
+export interface AccountMailbox {
+  list(options: { folder: string; unread?: boolean; limit?: number }): Promise<MessageSummary[]>
+  page: Mailbox['list']
+  read(id: string): Promise<ReadMessage>
+  search(query: string, options?: { limit?: number; offset?: number }): Promise<MessageSummary[]>
+  move(id: string, folder: string): Promise<MessageSummary>
+  flag(id: string, flags: Partial<Flags>): Promise<MessageSummary>
+  trash(id: string): Promise<MessageSummary>
+  counts: Mailbox['counts']
+  thread: Mailbox['thread']
+  /** The full mailbox API (folders, labels, contacts, drafts, import/export helpers). */
+  readonly store: Mailbox
+}
+
+/**
+ * An account, online: its address, mailbox and peer-to-peer delivery (README, "Library API"). Opening
+ * creates the account on first use; `recoveryPhrase` is then set once, to be shown to the user.
+ */
+export class Account extends EventEmitter<AccountEvents> {
+  readonly address: string
+  readonly mailbox: AccountMailbox
+  /** The 24-word phrase of an account created by this open; undefined when it already existed. */
+  readonly recoveryPhrase: string | undefined
+  private readonly node: PeermailNode
+  private readonly sync: SyncEngine
+  private closing: Promise<void> | null = null
+
+  constructor(node: PeermailNode, sync: SyncEngine, recoveryPhrase: string | undefined) {
+    super()
+    this.node = node
+    this.sync = sync
+    this.address = node.address
+    this.recoveryPhrase = recoveryPhrase
+    this.mailbox = mailboxView(node.mailbox)
+    sync.on('mail', (summaries) => {
+      for (const summary of summaries) this.emit('mail', summary)
+    })
+    sync.on('delivery', (updates) => {
+      for (const update of updates) this.emit('delivery', update)
+    })
+  }
+
+  /**
+   * Composes, stores in Sent and queues a mail for each recipient; returns once it is safely stored (it
+   * leaves as soon as the recipients are reachable). Writing to someone makes them a contact.
+   */
+  async send(input: SendInput): Promise<{ id: string }> {
+    this.assertOpen()
+    const mailbox = this.node.mailbox
+    const from = { name: '', address: peerMailAddress(this.node.identityPublicKey) }
+    const { raw, recipients } = await composeOutgoing(mailbox, from, input)
+    const self = this.node.identityPublicKey
+    const peers = recipients.filter((r) => !r.identity.equals(self))
+    const delivery: Record<string, DeliveryState> = {}
+    for (const r of recipients)
+      delivery[r.address] = r.identity.equals(self) ? 'delivered' : 'queued'
+    const [result] = await mailbox.addMany(
+      [{ raw, folder: 'sent', flags: { seen: true }, delivery }],
+      {
+        state: ([added]) =>
+          added?.ok
+            ? this.sync.queueChanges(
+                added.summary.id,
+                peers.map((p) => p.identity),
+              )
+            : [],
+      },
+    )
+    if (!result) throw ClientError.INVALID_INPUT('nothing was stored')
+    if (!result.ok) throw result.error
+    for (const peer of peers) {
+      if (!(await mailbox.contacts.get(peer.address))) await mailbox.contacts.put(peer.address)
+      this.sync.kick(peer.identity)
+    }
+    return { id: result.summary.id }
+  }
+
+  /** Delivery state per recipient of a sent mail: queued, relayed, delivered (or failed). */
+  async status(id: string): Promise<Record<string, DeliveryState>> {
+    this.assertOpen()
+    return { ...((await this.node.mailbox.get(id)).delivery ?? {}) }
+  }
+
+  /** Accepts a stranger: they become a contact and their mail moves from Requests to the inbox. */
+  async acceptRequest(address: string): Promise<number> {
+    this.assertOpen()
+    const pm1 = barePeerAddress(address)
+    const mailbox = this.node.mailbox
+    await mailbox.contacts.put(pm1)
+    let moved = 0
+    let cursor: string | undefined
+    do {
+      const page = await mailbox.list({
+        folder: 'requests',
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      })
+      for (const item of page.items) {
+        if (item.peer !== pm1) continue
+        await mailbox.move(item.id, 'inbox')
+        moved++
+      }
+      cursor = page.next
+    } while (cursor)
+    return moved
+  }
+
+  /** Blocks a peer: their connections are refused and their mail is no longer accepted. */
+  async block(address: string, blocked = true): Promise<void> {
+    this.assertOpen()
+    const pm1 = barePeerAddress(address)
+    await this.node.mailbox.contacts.block(pm1, blocked)
+    await this.node.mailbox.contacts.observeKey(pm1, requirePeerIdentity(pm1).toString('hex'))
+    this.sync.setBlocked(requirePeerIdentity(pm1), blocked)
+  }
+
+  /** Stops delivery and closes the account. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.node.close()
+    return this.closing
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw ClientError.CLOSED()
+  }
+}
+
+/**
+ * Opens the account in `home`, creating it on first use, and takes it online. A wrong passphrase throws
+ * VAULT_WRONG_PASSPHRASE; another process holding the account throws ALREADY_OPEN.
+ */
+export async function openAccount(options: OpenAccountOptions): Promise<Account> {
+  let phrase: string | undefined
+  if (!(await hasAccount(options.home))) {
+    phrase = (
+      await createAccount({
+        home: options.home,
+        passphrase: options.passphrase,
+        ...(options.vaultParams ? { vaultParams: options.vaultParams } : {}),
+      })
+    ).phrase
+  }
+  const node = await openNode({
+    home: options.home,
+    passphrase: options.passphrase,
+    network: {
+      ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
+      ...(options.backoffs ? { backoffs: options.backoffs } : {}),
+      ...(options.stampDifficulty !== undefined
+        ? { stampDifficulty: options.stampDifficulty }
+        : {}),
+      ...(options.maxMessageBytes !== undefined
+        ? { maxMessageBytes: options.maxMessageBytes }
+        : {}),
+    },
+  })
+  if (!node.sync) {
+    await node.close()
+    throw ClientError.OFFLINE()
+  }
+  return new Account(node, node.sync, phrase)
+}
+
+function barePeerAddress(address: string): string {
+  const identity = peerIdentityOf(address)
+  if (!identity) requirePeerIdentity(address)
+  return peerMailAddress(identity as Buffer).split('@')[0] as string
+}
+
+function mailboxView(mailbox: Mailbox): AccountMailbox {
+  return {
+    list: async (options) => (await mailbox.list(options)).items,
+    page: (options) => mailbox.list(options),
+    read: (id) => mailbox.read(id),
+    search: async (query, options) => (await mailbox.search(query, options)).items,
+    move: (id, folder) => mailbox.move(id, folder),
+    flag: (id, flags) => mailbox.setFlags(id, flags),
+    trash: (id) => mailbox.trash(id),
+    counts: () => mailbox.counts(),
+    thread: (threadId) => mailbox.thread(threadId),
+    store: mailbox,
+  }
+}

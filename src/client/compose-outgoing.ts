@@ -1,0 +1,102 @@
+import {
+  composeMessage,
+  parseAddressList,
+  type ComposeAttachment,
+  type Mailbox,
+  type MailAddress,
+} from '../mailbox/index.js'
+import { isMessageId } from '../mailbox/ids.js'
+import { peerIdentityOf, PEER_MAIL_DOMAIN, SyncError } from '../sync/index.js'
+import { ClientError } from './errors.js'
+
+/** What {@link Account.send} takes. Addresses are `pm1…`, `pm1…@peermail.invalid` or `Name <…>`. */
+export interface SendInput {
+  to: string | string[]
+  cc?: string | string[]
+  bcc?: string | string[]
+  subject: string
+  text?: string
+  html?: string
+  attachments?: ComposeAttachment[]
+  /** The mailbox id of the message answered, or its Message-ID (`<…>`). */
+  inReplyTo?: string
+}
+
+export interface OutgoingMail {
+  raw: Buffer
+  /** Every peer the mail goes to (To, Cc and Bcc), deduplicated, with the address its status uses. */
+  recipients: { identity: Buffer; address: string }[]
+}
+
+const MAX_RECIPIENTS = 100
+
+/**
+ * Builds the RFC 5322 bytes of an outgoing mail from the user's input, checking every field: recipients
+ * must be Peermail addresses (ordinary ones need the bridge), a reply threads under its parent. Bcc
+ * recipients get the mail but never appear in its bytes.
+ */
+export async function composeOutgoing(
+  mailbox: Mailbox,
+  from: MailAddress,
+  input: SendInput,
+): Promise<OutgoingMail> {
+  if (typeof (input as unknown) !== 'object' || (input as unknown) === null)
+    throw ClientError.INVALID_INPUT('send() takes an object')
+  const to = recipientList(input.to, 'to')
+  const cc = recipientList(input.cc, 'cc')
+  const bcc = recipientList(input.bcc, 'bcc')
+  const all = [...to, ...cc, ...bcc]
+  if (all.length === 0) throw ClientError.INVALID_INPUT('a mail needs at least one recipient')
+  const recipients = new Map<string, { identity: Buffer; address: string }>()
+  for (const entry of all) {
+    const identity = peerIdentityOf(entry.address)
+    if (!identity) throw SyncError.NOT_A_PEER_ADDRESS(entry.address)
+    const address = entry.address.slice(0, entry.address.indexOf('@'))
+    recipients.set(identity.toString('hex'), { identity, address })
+  }
+  if (recipients.size > MAX_RECIPIENTS)
+    throw ClientError.INVALID_INPUT(`at most ${MAX_RECIPIENTS} recipients`)
+  if (typeof (input.subject as unknown) !== 'string')
+    throw ClientError.INVALID_INPUT('subject must be text')
+  const thread =
+    input.inReplyTo === undefined ? undefined : await parentOf(mailbox, input.inReplyTo)
+  const raw = await composeMessage({
+    from,
+    to,
+    cc,
+    bcc,
+    subject: input.subject,
+    ...(input.text !== undefined ? { text: input.text } : {}),
+    ...(input.html !== undefined ? { html: input.html } : {}),
+    ...(input.attachments !== undefined ? { attachments: input.attachments } : {}),
+    ...(thread ?? {}),
+  })
+  return { raw, recipients: [...recipients.values()] }
+}
+
+// `pm1…` alone is not an RFC 5322 address: give it the Peermail domain before parsing the list.
+function recipientList(value: string | string[] | undefined, field: string): MailAddress[] {
+  if (value === undefined) return []
+  const items = Array.isArray(value) ? value : [value]
+  if (!items.every((item) => typeof (item as unknown) === 'string'))
+    throw ClientError.INVALID_INPUT(`${field} must be text or a list of texts`)
+  const text = items
+    .join(', ')
+    .replace(/(^|[\s,;<])(pm1[a-z0-9]{58})(?=$|[\s,;>])/gi, `$1$2@${PEER_MAIL_DOMAIN}`)
+  return text.trim() === '' ? [] : parseAddressList(text)
+}
+
+async function parentOf(
+  mailbox: Mailbox,
+  inReplyTo: string,
+): Promise<{ inReplyTo: string; references: string[] }> {
+  if (isMessageId(inReplyTo)) {
+    const parent = await mailbox.get(inReplyTo)
+    if (!parent.messageId) throw ClientError.INVALID_INPUT('the answered message has no Message-ID')
+    return {
+      inReplyTo: parent.messageId,
+      references: [...parent.references, parent.messageId].slice(-50),
+    }
+  }
+  return { inReplyTo, references: [inReplyTo] }
+}

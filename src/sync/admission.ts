@@ -1,0 +1,102 @@
+import { encodeAddress, stampMessageHash, verifyStamp } from '../crypto/index.js'
+import { parseAddressList, scanHeaders, type Mailbox } from '../mailbox/index.js'
+import { peerMailAddress } from './peer-address.js'
+import { TokenBucket } from './rate-limit.js'
+import { RejectCode } from './wire.js'
+
+export interface AdmissionOptions {
+  /** Leading zero bits asked of strangers' stamps. */
+  stampDifficulty: number
+  /** Mail from one stranger admitted to Requests per hour (a burst of this many, then a steady rate). */
+  requestsPerHour: number
+  now: () => number
+}
+
+/** Where a received mail goes, or why it is refused. */
+export type AdmissionDecision =
+  | { ok: true; folder: 'inbox' | 'requests' }
+  | { ok: false; code: RejectCode }
+  /** A stranger over their rate: try again in `retryMs`. */
+  | { ok: false; code: 'later'; retryMs: number }
+
+/**
+ * Decides what happens to a mail that opened correctly: the From header must name the log's owner;
+ * contacts go to the inbox; blocked senders are refused; strangers need a stamp of the asked difficulty,
+ * are rate-limited, and land in Requests.
+ */
+export class Admission {
+  private readonly buckets = new Map<string, TokenBucket>()
+
+  constructor(
+    private readonly mailbox: Mailbox,
+    private readonly me: Buffer,
+    private readonly options: AdmissionOptions,
+  ) {}
+
+  /** Leading zero bits asked of strangers' stamps. */
+  get difficulty(): number {
+    return this.options.stampDifficulty
+  }
+
+  /** True when `sender` is a contact who is not blocked (they need no stamp). */
+  async knows(sender: Buffer): Promise<boolean> {
+    const contact = await this.mailbox.contacts.get(encodeAddress(sender))
+    return contact !== undefined && !contact.blocked
+  }
+
+  async decide(
+    sender: Buffer,
+    mail: Buffer,
+    stamp: Buffer | undefined,
+  ): Promise<AdmissionDecision> {
+    if (!fromMatches(mail, sender)) return { ok: false, code: RejectCode.FROM_MISMATCH }
+    const contact = await this.mailbox.contacts.get(encodeAddress(sender))
+    if (contact?.blocked) return { ok: false, code: RejectCode.REFUSED }
+    if (contact) return { ok: true, folder: 'inbox' }
+    if (!this.stampIsGood(sender, mail, stamp))
+      return { ok: false, code: RejectCode.STAMP_REQUIRED }
+    const bucket = this.bucketFor(sender.toString('hex'))
+    if (!bucket.take()) return { ok: false, code: 'later', retryMs: bucket.waitMs() }
+    return { ok: true, folder: 'requests' }
+  }
+
+  private stampIsGood(sender: Buffer, mail: Buffer, stamp: Buffer | undefined): boolean {
+    if (this.options.stampDifficulty === 0) return true
+    if (!stamp) return false
+    try {
+      verifyStamp(
+        stamp,
+        { sender, recipient: this.me, messageHash: stampMessageHash(mail) },
+        { difficulty: this.options.stampDifficulty, now: this.options.now() },
+      )
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  private bucketFor(sender: string): TokenBucket {
+    let bucket = this.buckets.get(sender)
+    if (!bucket) {
+      const perHour = this.options.requestsPerHour
+      bucket = new TokenBucket(perHour, perHour / 3600, this.options.now)
+      this.buckets.set(sender, bucket)
+    }
+    return bucket
+  }
+}
+
+// Exactly one From address, and it is the sender's own: nobody can put words in someone else's mouth.
+function fromMatches(mail: Buffer, sender: Buffer): boolean {
+  const from = scanHeaders(mail).get('from')
+  if (from === undefined) return false
+  try {
+    const addresses = parseAddressList(from)
+    return (
+      addresses.length === 1 &&
+      addresses[0]?.address.toLowerCase() === peerMailAddress(sender).toLowerCase()
+    )
+  } catch {
+    return false
+  }
+}

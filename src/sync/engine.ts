@@ -1,0 +1,289 @@
+import { EventEmitter } from 'node:events'
+import type Corestore from 'corestore'
+import type Hyperswarm from 'hyperswarm'
+import type { SwarmConnection } from 'hyperswarm'
+import Protomux from 'protomux'
+import {
+  keyIdOf,
+  type EncryptionKeyPair,
+  type EnvelopeKeyring,
+  type SigningKeyPair,
+} from '../crypto/index.js'
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  type Mailbox,
+  type MessageSummary,
+  type StateChange,
+} from '../mailbox/index.js'
+import { Admission } from './admission.js'
+import { SyncError } from './errors.js'
+import { LogIngest, MAX_LOGS_PER_SENDER } from './inbox.js'
+import { Outbox, type DeliveryEvent } from './outbox.js'
+import { PeerDirectory } from './peer-directory.js'
+import { PeerSession, type SessionHandlers } from './peer-session.js'
+import { openProfile, signProfile } from './profile.js'
+import { verifyOffer, type Ack, type Hello, type Offer } from './wire.js'
+
+/** What the engine is built from; the caller owns them and closes them after the engine. */
+export interface SyncComponents {
+  mailbox: Mailbox
+  /** The store holding pair logs (ours and our correspondents'); it is what peers replicate. */
+  store: Corestore
+  /** A swarm whose keyPair is `identity`. The engine listens on it and dials through it. */
+  swarm: Hyperswarm
+  identity: SigningKeyPair
+  encryption: EncryptionKeyPair
+  now?: () => number
+  /** Where protocol trouble is reported (a peer dropped for garbage, a failed background task). */
+  log?: (event: string, detail: Record<string, unknown>) => void
+}
+
+export interface SyncOptions {
+  /** Leading zero bits asked of strangers' first-contact stamps. Default 16 (tens of ms to mint). */
+  stampDifficulty?: number
+  /** Largest mail accepted. Default the mailbox's 50 MB. */
+  maxMessageBytes?: number
+  /** A stranger's mails admitted to Requests per hour. Default 60. */
+  requestsPerHour?: number
+  /** Channel frames a peer may send in a burst / per second. Defaults 512 / 256. */
+  frameBurst?: number
+  framesPerSecond?: number
+  /** How long a peer that broke the protocol is refused, in ms. Default 10 minutes. */
+  penaltyMs?: number
+}
+
+export interface SyncEvents {
+  mail: [summaries: MessageSummary[]]
+  delivery: [updates: DeliveryEvent[]]
+}
+
+/**
+ * Peer-to-peer delivery (docs/architecture.md, "Sync"): listens on the DHT under the account's identity,
+ * runs the `peermail/1` channel beside Corestore replication on every connection, seals queued mail into
+ * pair logs, ingests the logs offered to us, and turns acks into delivery states.
+ */
+export class SyncEngine extends EventEmitter<SyncEvents> {
+  private readonly mailbox: Mailbox
+  private readonly store: Corestore
+  private readonly swarm: Hyperswarm
+  private readonly identity: SigningKeyPair
+  private readonly me: string
+  private readonly keyring: EnvelopeKeyring
+  private readonly now: () => number
+  private readonly log: (event: string, detail: Record<string, unknown>) => void
+  private readonly peers: PeerDirectory
+  private readonly outbox: Outbox
+  private readonly admission: Admission
+  private readonly sessions = new Map<string, Set<PeerSession>>()
+  private readonly ingests = new Map<string, Promise<LogIngest>>()
+  private readonly penalties = new Map<string, number>()
+  private readonly blocked = new Set<string>()
+  private readonly options: Required<SyncOptions>
+  private profile: Buffer | null = null
+  private opening: Promise<void> | null = null
+  private closing: Promise<void> | null = null
+
+  constructor(components: SyncComponents, options: SyncOptions = {}) {
+    super()
+    this.mailbox = components.mailbox
+    this.store = components.store
+    this.swarm = components.swarm
+    this.identity = components.identity
+    this.me = components.identity.publicKey.toString('hex')
+    this.now = components.now ?? Date.now
+    this.log = components.log ?? (() => {})
+    this.options = {
+      stampDifficulty: options.stampDifficulty ?? 16,
+      maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+      requestsPerHour: options.requestsPerHour ?? 60,
+      frameBurst: options.frameBurst ?? 512,
+      framesPerSecond: options.framesPerSecond ?? 256,
+      penaltyMs: options.penaltyMs ?? 10 * 60 * 1000,
+    }
+    const encryption = components.encryption
+    const ownKeyId = keyIdOf(encryption.publicKey)
+    this.keyring = {
+      identityPublicKey: components.identity.publicKey,
+      findKey: (keyId) => (keyId.equals(ownKeyId) ? encryption : undefined),
+    }
+    this.peers = new PeerDirectory(this.mailbox, this.now)
+    this.admission = new Admission(this.mailbox, components.identity.publicKey, {
+      stampDifficulty: this.options.stampDifficulty,
+      requestsPerHour: this.options.requestsPerHour,
+      now: this.now,
+    })
+    this.outbox = new Outbox(this.mailbox, this.store, this.identity, this.peers, (updates) =>
+      this.emit('delivery', updates),
+    )
+    this.profile = signProfile(
+      {
+        encryptionKey: encryption.publicKey,
+        stampDifficulty: this.options.stampDifficulty,
+        issuedAt: this.now(),
+        relays: [],
+      },
+      this.identity,
+    )
+  }
+
+  /** Starts listening and resumes every delivery left unfinished. Idempotent. */
+  ready(): Promise<void> {
+    this.opening ??= (async () => {
+      for (const contact of await this.mailbox.contacts.list()) {
+        if (contact.blocked && contact.identityKey) this.blocked.add(contact.identityKey)
+      }
+      this.swarm.on('connection', (conn) => {
+        this.onConnection(conn)
+      })
+      await this.swarm.listen()
+      for (const peer of await this.outbox.pendingPeers()) this.kick(Buffer.from(peer, 'hex'))
+    })()
+    return this.opening
+  }
+
+  /** State changes that queue message `id` for `recipients`; commit them with the message. */
+  queueChanges(id: string, recipients: Buffer[]): StateChange[] {
+    return this.outbox.queueChanges(id, recipients)
+  }
+
+  /** Starts delivering what is queued for `peer`: dial it, seal what can be sealed, offer the log. */
+  kick(peer: Buffer): void {
+    this.assertOpen()
+    const hex = peer.toString('hex')
+    if (hex === this.me) return
+    this.swarm.joinPeer(peer)
+    this.background('pump', async () => {
+      await this.outbox.pump(hex)
+      for (const session of this.sessions.get(hex) ?? []) await this.offerTo(session)
+    })
+  }
+
+  /** True when connections from `identity` are refused (used as the swarm's firewall). */
+  isBlocked(identity: Buffer): boolean {
+    return this.blocked.has(identity.toString('hex'))
+  }
+
+  /** Refuses (or again accepts) connections from `identity`, and drops the ones open now. */
+  setBlocked(identity: Buffer, blocked: boolean): void {
+    const hex = identity.toString('hex')
+    if (!blocked) {
+      this.blocked.delete(hex)
+      return
+    }
+    this.blocked.add(hex)
+    for (const session of this.sessions.get(hex) ?? []) session.close()
+  }
+
+  /** Stops every session and closes the logs. The swarm, store and mailbox stay the caller's. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.opening?.catch(() => {})
+      for (const set of this.sessions.values()) for (const session of set) session.close()
+      this.sessions.clear()
+      await this.outbox.close()
+      for (const ingest of this.ingests.values()) await (await ingest.catch(() => null))?.close()
+      this.ingests.clear()
+    })()
+    return this.closing
+  }
+
+  private onConnection(conn: SwarmConnection): void {
+    conn.on('error', (err: Error) => {
+      this.log('connection-error', { message: err.message })
+    })
+    if (this.closing) {
+      conn.destroy()
+      return
+    }
+    const peer = conn.remotePublicKey.toString('hex')
+    const until = this.penalties.get(peer)
+    if (this.blocked.has(peer) || (until !== undefined && until > this.now())) {
+      conn.destroy()
+      return
+    }
+    this.store.replicate(conn)
+    const session = new PeerSession(Protomux.from(conn), conn, this.handlers, {
+      burst: this.options.frameBurst,
+      perSecond: this.options.framesPerSecond,
+    })
+    let set = this.sessions.get(peer)
+    if (!set) this.sessions.set(peer, (set = new Set()))
+    set.add(session)
+    this.background('hello', async () => {
+      const knowsYou = await this.admission.knows(session.remoteKey)
+      session.sendHello({ profile: this.profile as Buffer, knowsYou })
+    })
+  }
+
+  private readonly handlers: SessionHandlers = {
+    onHello: async (session: PeerSession, hello: Hello) => {
+      const profile = openProfile(hello.profile)
+      if (!profile.identity.equals(session.remoteKey))
+        throw SyncError.BAD_SIGNATURE('hello profile')
+      await this.peers.update(session.peer, hello.profile, hello.knowsYou)
+      await this.outbox.pump(session.peer)
+      await this.offerTo(session)
+    },
+    onOffer: async (session: PeerSession, offer: Offer) => {
+      if (!verifyOffer(offer, session.remoteKey, this.identity.publicKey))
+        throw SyncError.BAD_SIGNATURE('pair-log offer')
+      const ingest = await this.ingestFor(session.remoteKey, offer.logKey)
+      await ingest?.offered(offer.ackedUpTo)
+    },
+    onAck: async (session: PeerSession, ack: Ack) => {
+      await this.outbox.onAck(session.peer, ack)
+      if (!(await this.outbox.hasPending(session.peer))) this.swarm.leavePeer(session.remoteKey)
+    },
+    onMisbehaviour: (session: PeerSession, reason: string) => {
+      this.penalties.set(session.peer, this.now() + this.options.penaltyMs)
+      this.log('peer-dropped', { peer: session.peer, reason })
+    },
+    onClose: (session: PeerSession) => {
+      const set = this.sessions.get(session.peer)
+      set?.delete(session)
+      if (set?.size === 0) this.sessions.delete(session.peer)
+    },
+  }
+
+  private async offerTo(session: PeerSession): Promise<void> {
+    const offer = await this.outbox.offerFor(session.peer)
+    if (offer && !session.offered.has(offer.logKey.toString('hex'))) session.sendOffer(offer)
+  }
+
+  private ingestFor(sender: Buffer, logKey: Buffer): Promise<LogIngest | undefined> {
+    const name = `${sender.toString('hex')}/${logKey.toString('hex')}`
+    const existing = this.ingests.get(name)
+    if (existing) return existing
+    const fromSender = [...this.ingests.keys()].filter((k) => k.startsWith(sender.toString('hex')))
+    if (fromSender.length >= MAX_LOGS_PER_SENDER) return Promise.resolve(undefined)
+    const ingest = new LogIngest(
+      {
+        mailbox: this.mailbox,
+        store: this.store,
+        keyring: this.keyring,
+        admission: this.admission,
+        maxMessageBytes: this.options.maxMessageBytes,
+        onMail: (summaries) => this.emit('mail', summaries),
+        sendAck: (peer, ack) => {
+          for (const session of this.sessions.get(peer) ?? []) session.sendAck(ack)
+        },
+      },
+      sender,
+      logKey,
+    )
+    const opened = ingest.open().then(() => ingest)
+    this.ingests.set(name, opened)
+    opened.catch(() => this.ingests.delete(name))
+    return opened
+  }
+
+  private background(what: string, task: () => Promise<void>): void {
+    task().catch((err: unknown) => {
+      if (!this.closing) this.log('task-failed', { what, message: String(err) })
+    })
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw SyncError.CLOSED()
+  }
+}

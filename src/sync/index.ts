@@ -1,0 +1,18 @@
+/** Peer-to-peer delivery: swarm identity, the peermail/1 channel, pair logs, receipts, first contact. */
+export * from './errors.js'
+export { SyncEngine, type SyncComponents, type SyncOptions, type SyncEvents } from './engine.js'
+export type { DeliveryEvent } from './outbox.js'
+export {
+  createLocalNetwork,
+  createSwarm,
+  parseBootstrap,
+  type BootstrapNode,
+  type LocalNetwork,
+  type SwarmOptions,
+} from './network.js'
+export {
+  PEER_MAIL_DOMAIN,
+  peerIdentityOf,
+  peerMailAddress,
+  requirePeerIdentity,
+} from './peer-address.js'

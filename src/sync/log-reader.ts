@@ -1,0 +1,70 @@
+import type Hypercore from 'hypercore'
+import type { EnvelopeKeyring } from '../crypto/index.js'
+import { decodeFrame, type BlockFrame } from './frames.js'
+import { openBlock } from './pair-log.js'
+import { RejectCode } from './wire.js'
+
+/** What the blocks starting at one position hold. */
+export type LogItem =
+  /** A whole mail in blocks `start..last`. */
+  | { kind: 'mail'; start: number; last: number; mail: Buffer; stamp?: Buffer }
+  /** Blocks `start..last` are refused as a unit. */
+  | { kind: 'reject'; start: number; last: number; code: RejectCode }
+  /** The mail starting here is not fully replicated yet. */
+  | { kind: 'wait' }
+
+/**
+ * Reads mails out of a sender's pair log (docs/protocol.md §12): opens each block's envelope for its
+ * position, decodes its frame and joins multi-block mails. Anything that does not open or does not fit
+ * is reported as a refused range, so one bad block never stops the mail after it.
+ */
+export class LogReader {
+  constructor(
+    private readonly core: Hypercore,
+    private readonly sender: Buffer,
+    private readonly keyring: EnvelopeKeyring,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  /** The item at `start`, reading no further than `end` (the log length known now). */
+  async read(start: number, end: number): Promise<LogItem> {
+    const first = await this.frameAt(start)
+    if (!first || first.kind === 'next') return reject(start, start, RejectCode.MALFORMED)
+    if (first.kind === 'whole') return mail(start, start, first.mail, first.stamp)
+    const last = start + first.parts - 1
+    if (last >= end) return { kind: 'wait' }
+    if (first.total > this.maxMessageBytes) return reject(start, last, RejectCode.TOO_LARGE)
+    const chunks = [first.chunk]
+    for (let seq = start + 1; seq <= last; seq++) {
+      const part = await this.frameAt(seq)
+      // A part out of place ends this mail; the block is read again as the start of the next item.
+      if (!part || part.kind !== 'next' || part.index !== seq - start)
+        return reject(start, seq - 1, RejectCode.MALFORMED)
+      chunks.push(part.chunk)
+    }
+    const whole = Buffer.concat(chunks)
+    if (whole.byteLength !== first.total) return reject(start, last, RejectCode.MALFORMED)
+    return mail(start, last, whole, first.stamp)
+  }
+
+  private async frameAt(seq: number): Promise<BlockFrame | undefined> {
+    const block = await this.core.get(seq)
+    if (!block) return undefined
+    try {
+      const logKey = this.core.key as Buffer
+      return decodeFrame(openBlock(block, { logKey, seq }, this.sender, this.keyring))
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function reject(start: number, last: number, code: RejectCode): LogItem {
+  return { kind: 'reject', start, last, code }
+}
+
+function mail(start: number, last: number, bytes: Buffer, stamp: Buffer | undefined): LogItem {
+  return stamp
+    ? { kind: 'mail', start, last, mail: bytes, stamp }
+    : { kind: 'mail', start, last, mail: bytes }
+}

@@ -1,0 +1,250 @@
+import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
+import {
+  encodeAddress,
+  mintStampAsync,
+  stampMessageHash,
+  type SigningKeyPair,
+} from '../crypto/index.js'
+import type { DeliveryUpdate, Mailbox, StateChange } from '../mailbox/index.js'
+import { isPeermailError } from '../shared/errors.js'
+import { frameMail } from './frames.js'
+import { KeyedLock } from './keyed-lock.js'
+import { sealBlock } from './pair-log.js'
+import type { PeerDirectory } from './peer-directory.js'
+import { segmentAfter, seqOf, stateNames } from './state-names.js'
+import { RejectCode, signOffer, type Ack, type Offer } from './wire.js'
+
+/** An intent to deliver a stored message to one peer. */
+interface QueuedEntry {
+  /** The recipient as the message's delivery status names it (`pm1…`). */
+  recipient: string
+  /** Attach a stamp of at least this difficulty even if the peer said it knows us. */
+  forceStamp?: number
+}
+
+/** A message sealed into the log, awaiting its receipt. */
+interface SentEntry {
+  id: string
+  recipient: string
+  /** Difficulty of the stamp it carried, if any. */
+  stamped?: number
+}
+
+/** A delivery state change, as the engine reports it. */
+export type DeliveryEvent = DeliveryUpdate
+
+/** Largest batch of sealed blocks appended in one call (bounds memory while a queue drains). */
+const MAX_APPEND_BYTES = 8 * 1024 * 1024
+const MAX_MESSAGES_PER_ROUND = 256
+
+/**
+ * The sending side (docs/protocol.md §13): outbound mail is queued in the mailbox state in the same batch
+ * as its Sent copy; once the recipient's profile is known it is sealed per recipient into this device's
+ * pair log to them (one append call per round) and remembered by its last block until the recipient's
+ * ack says it was stored, or refused.
+ *
+ * A crash between the append and the state commit re-seals the message on restart: the recipient's
+ * mailbox stores identical bytes once, so the duplicate costs a block, never a second copy.
+ */
+export class Outbox {
+  private readonly lock = new KeyedLock()
+  private readonly logs = new Map<string, Promise<Hypercore>>()
+  private closed = false
+
+  constructor(
+    private readonly mailbox: Mailbox,
+    private readonly store: Corestore,
+    private readonly identity: SigningKeyPair,
+    private readonly peers: PeerDirectory,
+    private readonly onDelivery: (events: DeliveryEvent[]) => void,
+  ) {}
+
+  /** The state changes that queue message `id` for each peer (write them with the message). */
+  queueChanges(id: string, recipients: Buffer[]): StateChange[] {
+    return recipients.map((peer) => ({
+      name: stateNames.queued(peer.toString('hex'), id),
+      value: { recipient: encodeAddress(peer) } satisfies QueuedEntry,
+    }))
+  }
+
+  /** Peers we still owe mail or await receipts from (to dial on start). */
+  async pendingPeers(): Promise<Set<string>> {
+    const peers = new Set<string>()
+    for (const { name } of await this.mailbox.state.list(stateNames.queuedAll))
+      peers.add(segmentAfter(name, stateNames.queuedAll))
+    const logsToPeer = new Map<string, string>()
+    for (const { name, value } of await this.mailbox.state.list('out/log/'))
+      logsToPeer.set((value as { key: string }).key, segmentAfter(name, 'out/log/'))
+    for (const { name } of await this.mailbox.state.list(stateNames.sentAll)) {
+      const peer = logsToPeer.get(segmentAfter(name, stateNames.sentAll))
+      if (peer) peers.add(peer)
+    }
+    return peers
+  }
+
+  /** True while `peer` has queued or unacknowledged mail from us. */
+  async hasPending(peer: string): Promise<boolean> {
+    if ((await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0) return true
+    const log = await this.logKeyFor(peer)
+    return (
+      log !== undefined && (await this.mailbox.state.list(stateNames.sentPrefix(log), 1)).length > 0
+    )
+  }
+
+  /**
+   * Seals everything queued for `peer` into the pair log, if its profile is known. Returns true when
+   * blocks were appended.
+   */
+  pump(peer: string): Promise<boolean> {
+    return this.lock.run(peer, async () => {
+      let appended = false
+      while (!this.closed && (await this.pumpRound(peer))) appended = true
+      return appended
+    })
+  }
+
+  /** The signed offer of our log to `peer`, if we have written to them. */
+  async offerFor(peer: string): Promise<Offer | undefined> {
+    const logKey = await this.logKeyFor(peer)
+    if (logKey === undefined) return undefined
+    const key = Buffer.from(logKey, 'hex')
+    const acked = await this.mailbox.state.get(stateNames.acked(logKey))
+    return {
+      logKey: key,
+      ackedUpTo: typeof acked === 'number' ? acked : 0,
+      signature: signOffer(key, this.identity, Buffer.from(peer, 'hex')),
+    }
+  }
+
+  /** Applies a receipt: messages below `ack.length` are delivered, or refused as it lists. */
+  onAck(peer: string, ack: Ack): Promise<void> {
+    return this.lock.run(peer, async () => {
+      const logKey = ack.logKey.toString('hex')
+      if ((await this.logKeyFor(peer)) !== logKey) return
+      const rejected = new Map(ack.rejected.map((r) => [r.seq, r]))
+      const deliveries: DeliveryUpdate[] = []
+      const changes: StateChange[] = []
+      for (const { name, value } of await this.mailbox.state.list(stateNames.sentPrefix(logKey))) {
+        const seq = seqOf(name)
+        if (seq >= ack.length) break
+        const entry = value as SentEntry
+        changes.push({ name, value: null })
+        const refusal = rejected.get(seq)
+        if (!refusal) {
+          deliveries.push({ id: entry.id, recipient: entry.recipient, state: 'delivered' })
+        } else if (
+          refusal.code === RejectCode.STAMP_REQUIRED &&
+          (entry.stamped ?? -1) < refusal.difficulty
+        ) {
+          // A stranger's first mail without (enough) work: seal it again with the stamp they ask for.
+          changes.push({
+            name: stateNames.queued(peer, entry.id),
+            value: {
+              recipient: entry.recipient,
+              forceStamp: refusal.difficulty,
+            } satisfies QueuedEntry,
+          })
+        } else {
+          deliveries.push({ id: entry.id, recipient: entry.recipient, state: 'failed' })
+        }
+      }
+      const before = await this.mailbox.state.get(stateNames.acked(logKey))
+      if (typeof before !== 'number' || ack.length > before)
+        changes.push({ name: stateNames.acked(logKey), value: ack.length })
+      if (changes.length === 0) return
+      await this.mailbox.commit({ state: changes, deliveries })
+      if (deliveries.length > 0) this.onDelivery(deliveries)
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await this.lock.idle()
+    for (const log of this.logs.values()) await (await log).close()
+    this.logs.clear()
+  }
+
+  private async pumpRound(peer: string): Promise<boolean> {
+    const info = await this.peers.get(peer)
+    if (!info) return false
+    const queued = await this.mailbox.state.list(
+      stateNames.queuedPrefix(peer),
+      MAX_MESSAGES_PER_ROUND,
+    )
+    if (queued.length === 0) return false
+    const log = await this.logTo(peer)
+    const logKey = log.key as Buffer
+    const recipient = { identityPublicKey: info.identity, encryptionPublicKey: info.encryptionKey }
+    const blocks: Buffer[] = []
+    const changes: StateChange[] = []
+    let bytes = 0
+    for (const { name, value } of queued) {
+      if (bytes >= MAX_APPEND_BYTES) break
+      const entry = value as QueuedEntry
+      const id = name.slice(name.lastIndexOf('/') + 1)
+      changes.push({ name, value: null })
+      const raw = await this.rawOf(id)
+      if (!raw) continue // deleted for good before it left: nothing to send
+      const difficulty = Math.max(info.knowsUs ? 0 : info.stampDifficulty, entry.forceStamp ?? 0)
+      const stamp =
+        difficulty > 0
+          ? await mintStampAsync(
+              {
+                sender: this.identity.publicKey,
+                recipient: info.identity,
+                messageHash: stampMessageHash(raw),
+              },
+              difficulty,
+            )
+          : undefined
+      for (const frame of frameMail(raw, stamp)) {
+        const seq = log.length + blocks.length
+        const block = sealBlock(frame, { logKey, seq }, this.identity, recipient)
+        blocks.push(block)
+        bytes += block.byteLength
+      }
+      const sent: SentEntry = { id, recipient: entry.recipient }
+      if (stamp) sent.stamped = difficulty
+      changes.push({
+        name: stateNames.sent(logKey.toString('hex'), log.length + blocks.length - 1),
+        value: sent,
+      })
+    }
+    if (blocks.length > 0) await log.append(blocks)
+    await this.mailbox.commit({ state: changes })
+    return blocks.length > 0 || changes.length > 0
+  }
+
+  private async rawOf(id: string): Promise<Buffer | undefined> {
+    try {
+      return await this.mailbox.raw(id)
+    } catch (err) {
+      if (isPeermailError(err, 'MESSAGE_NOT_FOUND')) return undefined
+      throw err
+    }
+  }
+
+  private async logKeyFor(peer: string): Promise<string | undefined> {
+    const value = await this.mailbox.state.get(stateNames.outLog(peer))
+    return (value as { key?: string } | undefined)?.key
+  }
+
+  // This device's log to `peer`: a named core, so its key derives from this device's store and no other
+  // device ever appends to it.
+  private logTo(peer: string): Promise<Hypercore> {
+    let log = this.logs.get(peer)
+    if (!log) {
+      log = (async () => {
+        const core = this.store.get({ name: `pair-log/${peer}` })
+        await core.ready()
+        const key = (core.key as Buffer).toString('hex')
+        if ((await this.logKeyFor(peer)) !== key)
+          await this.mailbox.commit({ state: [{ name: stateNames.outLog(peer), value: { key } }] })
+        return core
+      })()
+      this.logs.set(peer, log)
+    }
+    return log
+  }
+}

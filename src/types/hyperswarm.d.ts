@@ -1,0 +1,127 @@
+// Hyperswarm, HyperDHT and Protomux ship no types: the parts Peermail uses, typed as narrowly as it needs.
+declare module 'hyperdht' {
+  import type { EventEmitter } from 'node:events'
+
+  export interface KeyPair {
+    publicKey: Buffer
+    secretKey: Buffer
+  }
+
+  export interface BootstrapNode {
+    host: string
+    port: number
+  }
+
+  export interface HyperDHTOptions {
+    bootstrap?: (BootstrapNode | string)[]
+    host?: string
+    port?: number
+    keyPair?: KeyPair
+    ephemeral?: boolean
+    firewalled?: boolean
+  }
+
+  export default class HyperDHT extends EventEmitter {
+    constructor(opts?: HyperDHTOptions)
+    static keyPair(seed?: Buffer): KeyPair
+    readonly destroyed: boolean
+    fullyBootstrapped(): Promise<void>
+    address(): { host: string; port: number }
+    destroy(opts?: { force?: boolean }): Promise<void>
+  }
+}
+
+declare module 'hyperdht/testnet.js' {
+  import type HyperDHT from 'hyperdht'
+  import type { BootstrapNode } from 'hyperdht'
+
+  export interface Testnet {
+    nodes: HyperDHT[]
+    bootstrap: BootstrapNode[]
+    destroy(): Promise<void>
+  }
+
+  export default function createTestnet(
+    size?: number,
+    opts?: { host?: string; port?: number },
+  ): Promise<Testnet>
+}
+
+declare module 'hyperswarm' {
+  import type { EventEmitter } from 'node:events'
+  import type { Duplex } from 'node:stream'
+  import type HyperDHT from 'hyperdht'
+  import type { KeyPair } from 'hyperdht'
+
+  /** A Noise-encrypted connection; `remotePublicKey` is the authenticated peer identity. */
+  export interface SwarmConnection extends Duplex {
+    readonly remotePublicKey: Buffer
+    readonly publicKey: Buffer
+    readonly isInitiator: boolean
+    readonly rawStream?: { remoteHost?: string }
+  }
+
+  export interface PeerInfo {
+    readonly publicKey: Buffer
+    readonly client: boolean
+  }
+
+  export interface HyperswarmOptions {
+    keyPair?: KeyPair
+    dht?: HyperDHT
+    /** Returns true to refuse a peer (the swarm then bans it for its lifetime). */
+    firewall?: (remotePublicKey: Buffer, payload: unknown) => boolean
+    /** Retry delays for explicit peers, in ms: [short, medium, long, extra-long]. */
+    backoffs?: [number, number, number, number]
+    jitter?: number
+    maxPeers?: number
+  }
+
+  export default class Hyperswarm extends EventEmitter {
+    constructor(opts?: HyperswarmOptions)
+    readonly keyPair: KeyPair
+    readonly dht: HyperDHT
+    readonly connections: Set<SwarmConnection>
+    readonly destroyed: boolean
+    listen(): Promise<void>
+    joinPeer(publicKey: Buffer): void
+    leavePeer(publicKey: Buffer): void
+    flush(): Promise<boolean>
+    destroy(opts?: { force?: boolean }): Promise<void>
+    on(event: 'connection', listener: (conn: SwarmConnection, info: PeerInfo) => void): this
+    on(event: string, listener: (...args: unknown[]) => void): this
+  }
+}
+
+declare module 'protomux' {
+  import type { Duplex } from 'node:stream'
+
+  export interface ProtomuxMessage {
+    send(data: Buffer): boolean
+  }
+
+  export interface ChannelOptions {
+    protocol: string
+    id?: Buffer | null
+    unique?: boolean
+    messages?: { onmessage: (data: Buffer) => void | Promise<void> }[]
+    onopen?: () => void
+    onclose?: () => void
+    ondestroy?: () => void
+  }
+
+  export interface Channel {
+    readonly opened: boolean
+    readonly closed: boolean
+    readonly messages: ProtomuxMessage[]
+    open(handshake?: unknown): void
+    close(): void
+    cork(): void
+    uncork(): void
+  }
+
+  export default class Protomux {
+    static from(stream: Duplex): Protomux
+    createChannel(opts: ChannelOptions): Channel | null
+  }
+}
