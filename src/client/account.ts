@@ -98,25 +98,23 @@ export class Account extends EventEmitter<AccountEvents> {
     const delivery: Record<string, DeliveryState> = {}
     for (const r of recipients)
       delivery[r.address] = r.identity.equals(self) ? 'delivered' : 'queued'
-    const [result] = await mailbox.addMany(
-      [{ raw, folder: 'sent', flags: { seen: true }, delivery }],
-      {
-        state: ([added]) =>
-          added?.ok
-            ? this.sync.queueChanges(
-                added.summary.id,
-                peers.map((p) => p.identity),
-              )
-            : [],
-      },
-    )
-    if (!result) throw ClientError.INVALID_INPUT('nothing was stored')
-    if (!result.ok) throw result.error
     for (const peer of peers) {
       if (!(await mailbox.contacts.get(peer.address))) await mailbox.contacts.put(peer.address)
-      this.sync.kick(peer.identity)
     }
-    return { id: result.summary.id }
+    const id = await this.sync.send(
+      raw,
+      peers.map((p) => p.identity),
+      async (changesFor) => {
+        const [result] = await mailbox.addMany(
+          [{ raw, folder: 'sent', flags: { seen: true }, delivery }],
+          { state: ([added]) => (added?.ok ? changesFor(added.summary.id) : []) },
+        )
+        if (!result) throw ClientError.INVALID_INPUT('nothing was stored')
+        if (!result.ok) throw result.error
+        return result.summary.id
+      },
+    )
+    return { id }
   }
 
   /** Delivery state per recipient of a sent mail: queued, relayed, delivered (or failed). */

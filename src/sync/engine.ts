@@ -146,6 +146,22 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     return this.outbox.queueChanges(id, recipients)
   }
 
+  /**
+   * Sends `raw` to `peers`: sealed into their pair logs at once where possible, queued otherwise (see
+   * {@link Outbox.send}); `store` writes the Sent copy with the given state changes and returns its id.
+   */
+  async send(
+    raw: Buffer,
+    peers: Buffer[],
+    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
+  ): Promise<string> {
+    this.assertOpen()
+    const others = peers.filter((p) => !p.equals(this.identity.publicKey))
+    const id = await this.outbox.send(raw, others, store)
+    for (const peer of others) this.kick(peer)
+    return id
+  }
+
   /** Starts delivering what is queued for `peer`: dial it, seal what can be sealed, offer the log. */
   kick(peer: Buffer): void {
     this.assertOpen()

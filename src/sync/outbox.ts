@@ -11,7 +11,7 @@ import { isPeermailError } from '../shared/errors.js'
 import { frameMail } from './frames.js'
 import { KeyedLock } from './keyed-lock.js'
 import { sealBlock } from './pair-log.js'
-import type { PeerDirectory } from './peer-directory.js'
+import type { PeerDirectory, PeerInfo } from './peer-directory.js'
 import { segmentAfter, seqOf, stateNames } from './state-names.js'
 import { RejectCode, signOffer, type Ack, type Offer } from './wire.js'
 
@@ -165,6 +165,66 @@ export class Outbox {
     this.logs.clear()
   }
 
+  /**
+   * The fast path of sending (what keeps send-to-arrival latency low): for each peer whose profile we
+   * know and whose queue is empty, the mail is sealed and appended at once, before the Sent copy is
+   * written; `store` writes that copy with the state changes for its id (the receipt bookkeeping, and a
+   * queue entry for every peer that could not be sealed for yet). The peers' locks are held until the
+   * copy is written, so a receipt can never arrive before the entry it settles.
+   *
+   * A crash after the append and before `store` leaves a delivered mail without a Sent copy; `send()`
+   * had not returned, as with SMTP's unanswered DATA.
+   */
+  async send(
+    raw: Buffer,
+    peers: Buffer[],
+    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
+  ): Promise<string> {
+    const hexes = [...new Set(peers.map((p) => p.toString('hex')))].sort()
+    const underLocks = async (i: number): Promise<string> => {
+      const peer = hexes[i]
+      if (peer === undefined) return this.sendLocked(raw, hexes, store)
+      return this.lock.run(peer, () => underLocks(i + 1))
+    }
+    return underLocks(0)
+  }
+
+  private async sendLocked(
+    raw: Buffer,
+    peers: string[],
+    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
+  ): Promise<string> {
+    const sealed: { log: string; seq: number; recipient: string; stamped?: number }[] = []
+    const queued: string[] = []
+    for (const peer of peers) {
+      const info = this.closed ? undefined : await this.peers.get(peer)
+      const backlog = (await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0
+      if (!info || backlog) {
+        queued.push(peer)
+        continue
+      }
+      const log = await this.logTo(peer)
+      const mail = await this.seal(log, info, raw, 0, 0)
+      await log.append(mail.blocks)
+      sealed.push({
+        log: (log.key as Buffer).toString('hex'),
+        seq: log.length - 1,
+        recipient: encodeAddress(info.identity),
+        ...(mail.stamped !== undefined ? { stamped: mail.stamped } : {}),
+      })
+    }
+    return store((id) => [
+      ...sealed.map(({ log, seq, recipient, stamped }) => ({
+        name: stateNames.sent(log, seq),
+        value: { id, recipient, ...(stamped !== undefined ? { stamped } : {}) } satisfies SentEntry,
+      })),
+      ...this.queueChanges(
+        id,
+        queued.map((peer) => Buffer.from(peer, 'hex')),
+      ),
+    ])
+  }
+
   private async pumpRound(peer: string): Promise<boolean> {
     const info = await this.peers.get(peer)
     if (!info) return false
@@ -174,8 +234,7 @@ export class Outbox {
     )
     if (queued.length === 0) return false
     const log = await this.logTo(peer)
-    const logKey = log.key as Buffer
-    const recipient = { identityPublicKey: info.identity, encryptionPublicKey: info.encryptionKey }
+    const logKey = (log.key as Buffer).toString('hex')
     const blocks: Buffer[] = []
     const changes: StateChange[] = []
     let bytes = 0
@@ -186,34 +245,47 @@ export class Outbox {
       changes.push({ name, value: null })
       const raw = await this.rawOf(id)
       if (!raw) continue // deleted for good before it left: nothing to send
-      const difficulty = Math.max(info.knowsUs ? 0 : info.stampDifficulty, entry.forceStamp ?? 0)
-      const stamp =
-        difficulty > 0
-          ? await mintStampAsync(
-              {
-                sender: this.identity.publicKey,
-                recipient: info.identity,
-                messageHash: stampMessageHash(raw),
-              },
-              difficulty,
-            )
-          : undefined
-      for (const frame of frameMail(raw, stamp)) {
-        const seq = log.length + blocks.length
-        const block = sealBlock(frame, { logKey, seq }, this.identity, recipient)
+      const mail = await this.seal(log, info, raw, blocks.length, entry.forceStamp ?? 0)
+      for (const block of mail.blocks) {
         blocks.push(block)
         bytes += block.byteLength
       }
       const sent: SentEntry = { id, recipient: entry.recipient }
-      if (stamp) sent.stamped = difficulty
-      changes.push({
-        name: stateNames.sent(logKey.toString('hex'), log.length + blocks.length - 1),
-        value: sent,
-      })
+      if (mail.stamped !== undefined) sent.stamped = mail.stamped
+      changes.push({ name: stateNames.sent(logKey, log.length + blocks.length - 1), value: sent })
     }
     if (blocks.length > 0) await log.append(blocks)
     await this.mailbox.commit({ state: changes })
     return blocks.length > 0 || changes.length > 0
+  }
+
+  // Seals one mail into blocks for the positions after `log.length + offset`, with a stamp when the
+  // peer does not know us (or asked for a stronger one).
+  private async seal(
+    log: Hypercore,
+    info: PeerInfo,
+    raw: Buffer,
+    offset: number,
+    forceStamp: number,
+  ): Promise<{ blocks: Buffer[]; stamped?: number }> {
+    const difficulty = Math.max(info.knowsUs ? 0 : info.stampDifficulty, forceStamp)
+    const stamp =
+      difficulty > 0
+        ? await mintStampAsync(
+            {
+              sender: this.identity.publicKey,
+              recipient: info.identity,
+              messageHash: stampMessageHash(raw),
+            },
+            difficulty,
+          )
+        : undefined
+    const logKey = log.key as Buffer
+    const recipient = { identityPublicKey: info.identity, encryptionPublicKey: info.encryptionKey }
+    const blocks = frameMail(raw, stamp).map((frame, i) =>
+      sealBlock(frame, { logKey, seq: log.length + offset + i }, this.identity, recipient),
+    )
+    return stamp ? { blocks, stamped: difficulty } : { blocks }
   }
 
   private async rawOf(id: string): Promise<Buffer | undefined> {
