@@ -22,7 +22,7 @@ describe('peer-to-peer delivery, both peers online', () => {
     await deliveryOf(alice, id, bob.address)
     expect(await alice.status(id)).toEqual({ [bob.address]: 'delivered' })
 
-    const read = await bob.mailbox.read(mail.id ?? '')
+    const read = await bob.mailbox.read(mail.id)
     expect(read.text?.trim()).toBe('First contact')
     expect(read.html).toContain('<b>contact</b>')
     expect(read.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
