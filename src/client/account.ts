@@ -32,6 +32,8 @@ export interface OpenAccountOptions {
   vaultParams?: VaultParams
   /** Largest mail accepted, bytes. Default 50 MB. */
   maxMessageBytes?: number
+  /** Create the account when `home` has none (default true); false throws NO_ACCOUNT instead. */
+  create?: boolean
 }
 
 export interface AccountEvents {
@@ -173,7 +175,7 @@ export class Account extends EventEmitter<AccountEvents> {
  */
 export async function openAccount(options: OpenAccountOptions): Promise<Account> {
   let phrase: string | undefined
-  if (!(await hasAccount(options.home))) {
+  if (options.create !== false && !(await hasAccount(options.home))) {
     phrase = (
       await createAccount({
         home: options.home,
