@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events'
 import type { VaultParams } from '../crypto/index.js'
-import type {
-  DeliveryState,
-  Flags,
-  Mailbox,
-  MessageSummary,
-  ReadMessage,
+import {
+  MailboxError,
+  type DeliveryState,
+  type Flags,
+  type Mailbox,
+  type MessageSummary,
+  type ReadMessage,
 } from '../mailbox/index.js'
 import {
   peerIdentityOf,
@@ -13,11 +14,18 @@ import {
   requirePeerIdentity,
   type BootstrapNode,
   type DeliveryEvent,
+  type PrekeyPolicy,
   type SyncEngine,
 } from '../sync/index.js'
 import { composeOutgoing, type SendInput } from './compose-outgoing.js'
 import { ClientError } from './errors.js'
-import { createAccount, hasAccount, openNode, type PeermailNode } from './node.js'
+import {
+  createAccount,
+  hasAccount,
+  openNode,
+  type NetworkOptions,
+  type PeermailNode,
+} from './node.js'
 
 export interface OpenAccountOptions {
   home: string
@@ -32,6 +40,10 @@ export interface OpenAccountOptions {
   vaultParams?: VaultParams
   /** Largest mail accepted, bytes. Default 50 MB. */
   maxMessageBytes?: number
+  /** Prekey rotation periods (forward secrecy); tests shorten them. */
+  prekeyPolicy?: Partial<PrekeyPolicy>
+  /** Clock for delivery and prekey rotation; tests move it forward. */
+  now?: () => number
   /** Create the account when `home` has none (default true); false throws NO_ACCOUNT instead. */
   create?: boolean
 }
@@ -95,6 +107,9 @@ export class Account extends EventEmitter<AccountEvents> {
     const mailbox = this.node.mailbox
     const from = { name: '', address: peerMailAddress(this.node.identityPublicKey) }
     const { raw, recipients } = await composeOutgoing(mailbox, from, input)
+    // Checked before anything leaves: the fast path appends to pair logs before the Sent copy is stored.
+    if (raw.byteLength > mailbox.maxMessageBytes)
+      throw MailboxError.MESSAGE_TOO_LARGE(raw.byteLength, mailbox.maxMessageBytes)
     const self = this.node.identityPublicKey
     const peers = recipients.filter((r) => !r.identity.equals(self))
     const delivery: Record<string, DeliveryState> = {}
@@ -187,22 +202,25 @@ export async function openAccount(options: OpenAccountOptions): Promise<Account>
   const node = await openNode({
     home: options.home,
     passphrase: options.passphrase,
-    network: {
-      ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-      ...(options.backoffs ? { backoffs: options.backoffs } : {}),
-      ...(options.stampDifficulty !== undefined
-        ? { stampDifficulty: options.stampDifficulty }
-        : {}),
-      ...(options.maxMessageBytes !== undefined
-        ? { maxMessageBytes: options.maxMessageBytes }
-        : {}),
-    },
+    network: networkOptionsOf(options),
   })
   if (!node.sync) {
     await node.close()
     throw ClientError.OFFLINE()
   }
   return new Account(node, node.sync, phrase)
+}
+
+// Everything but the vault's business is the network's.
+function networkOptionsOf(options: OpenAccountOptions): NetworkOptions {
+  const network: NetworkOptions = {}
+  if (options.bootstrap) network.bootstrap = options.bootstrap
+  if (options.backoffs) network.backoffs = options.backoffs
+  if (options.stampDifficulty !== undefined) network.stampDifficulty = options.stampDifficulty
+  if (options.maxMessageBytes !== undefined) network.maxMessageBytes = options.maxMessageBytes
+  if (options.prekeyPolicy) network.prekeyPolicy = options.prekeyPolicy
+  if (options.now) network.now = options.now
+  return network
 }
 
 function barePeerAddress(address: string): string {

@@ -5,6 +5,7 @@ import {
   type Mailbox,
   type MailAddress,
 } from '../mailbox/index.js'
+import { encodeAddress } from '../crypto/index.js'
 import { isMessageId } from '../mailbox/ids.js'
 import { peerIdentityOf, PEER_MAIL_DOMAIN, SyncError } from '../sync/index.js'
 import { ClientError } from './errors.js'
@@ -51,7 +52,8 @@ export async function composeOutgoing(
   for (const entry of all) {
     const identity = peerIdentityOf(entry.address)
     if (!identity) throw SyncError.NOT_A_PEER_ADDRESS(entry.address)
-    const address = entry.address.slice(0, entry.address.indexOf('@'))
+    // The canonical `pm1…` (lower case) names the recipient in the status, whatever case was typed.
+    const address = encodeAddress(identity)
     recipients.set(identity.toString('hex'), { identity, address })
   }
   if (recipients.size > MAX_RECIPIENTS)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import {
   createVaultFile,
   deriveAccountKeys,
+  deriveSubkey,
   encodeAddress,
   generateSeed,
   openVaultFile,
@@ -23,7 +24,14 @@ import {
   type ImportReport,
   type Mailbox,
 } from '../mailbox/index.js'
-import { createSwarm, SyncEngine, type BootstrapNode, type SyncOptions } from '../sync/index.js'
+import {
+  createSwarm,
+  PrekeyStore,
+  SyncEngine,
+  type BootstrapNode,
+  type PrekeyPolicy,
+  type SyncOptions,
+} from '../sync/index.js'
 import { ClientError } from './errors.js'
 import { lockHome } from './home-lock.js'
 
@@ -32,6 +40,8 @@ export const VAULT_FILE = 'vault'
 export const CORES_DIR = 'cores'
 /** Pair logs live in a store of their own: it is the only one peers replicate from. */
 export const PAIR_LOGS_DIR = 'pair-logs'
+/** The prekey secrets: a small encrypted file, rewritten (never appended) so old secrets are gone. */
+export const PREKEYS_FILE = 'prekeys'
 /** The account's address in the clear (it is public), so `whoami` needs no passphrase. */
 export const ADDRESS_FILE = 'address'
 
@@ -48,6 +58,10 @@ export interface NetworkOptions extends SyncOptions {
   bootstrap?: BootstrapNode[]
   /** Redial delays for peers we owe mail (ms); tests shorten them. */
   backoffs?: [number, number, number, number]
+  /** Prekey rotation (forward secrecy); tests shorten the periods. */
+  prekeyPolicy?: Partial<PrekeyPolicy>
+  /** Clock for delivery and prekeys; tests move it forward. */
+  now?: () => number
 }
 
 /**
@@ -133,7 +147,12 @@ export async function openNode(
     cleanup.push(() => parser.close())
     const mailbox = await openMailbox(
       { store: store.namespace('mailbox'), parser },
-      { storageKey: keys.storageKey },
+      {
+        storageKey: keys.storageKey,
+        ...(options.network?.maxMessageBytes !== undefined
+          ? { maxMessageBytes: options.network.maxMessageBytes }
+          : {}),
+      },
     )
     cleanup.push(() => mailbox.close())
     const identityPublicKey = Buffer.from(keys.identity.publicKey)
@@ -180,8 +199,25 @@ async function startSync(
     firewall: (key) => blocked.check(key),
   })
   cleanup.push(() => swarm.destroy())
+  const prekeys = await PrekeyStore.open(
+    join(home, PREKEYS_FILE),
+    deriveSubkey(keys.storageKey, 'PMPREKEY'),
+    network.prekeyPolicy,
+  )
+  cleanup.push(() => {
+    prekeys.close()
+    return Promise.resolve()
+  })
   const engine = new SyncEngine(
-    { mailbox, store, swarm, identity: keys.identity, encryption: keys.encryption },
+    {
+      mailbox,
+      store,
+      swarm,
+      identity: keys.identity,
+      encryption: keys.encryption,
+      prekeys,
+      ...(network.now ? { now: network.now } : {}),
+    },
     network,
   )
   blocked.check = (key) => engine.isBlocked(key)

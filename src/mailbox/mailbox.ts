@@ -117,7 +117,8 @@ export class Mailbox {
   private readonly blobs: BlobStore
   private readonly searchLog: SearchLog
   private readonly parser: MimeParser
-  private readonly maxMessageBytes: number
+  /** Largest raw message this mailbox stores, in bytes. */
+  readonly maxMessageBytes: number
   private readonly now: () => number
   private writing: Promise<unknown> = Promise.resolve()
   private opening: Promise<void> | null = null

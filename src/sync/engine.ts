@@ -19,8 +19,10 @@ import { Admission } from './admission.js'
 import { SyncError } from './errors.js'
 import { LogIngest, MAX_LOGS_PER_SENDER } from './inbox.js'
 import { Outbox, type DeliveryEvent } from './outbox.js'
+import { peerIdentityOf } from './peer-address.js'
 import { PeerDirectory } from './peer-directory.js'
 import { PeerSession, type SessionHandlers } from './peer-session.js'
+import type { PrekeyStore } from './prekeys.js'
 import { openProfile, signProfile } from './profile.js'
 import { verifyOffer, type Ack, type Hello, type Offer } from './wire.js'
 
@@ -32,7 +34,10 @@ export interface SyncComponents {
   /** A swarm whose keyPair is `identity`. The engine listens on it and dials through it. */
   swarm: Hyperswarm
   identity: SigningKeyPair
+  /** The long-term X25519 key (derived from the seed): what senders use when no prekey is valid. */
   encryption: EncryptionKeyPair
+  /** Rotating prekeys: what senders seal to, for forward secrecy. */
+  prekeys: PrekeyStore
   now?: () => number
   /** Where protocol trouble is reported (a peer dropped for garbage, a failed background task). */
   log?: (event: string, detail: Record<string, unknown>) => void
@@ -79,7 +84,10 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly penalties = new Map<string, number>()
   private readonly blocked = new Set<string>()
   private readonly options: Required<SyncOptions>
-  private profile: Buffer | null = null
+  private readonly prekeys: PrekeyStore
+  private readonly encryption: EncryptionKeyPair
+  private profile: Buffer
+  private maintenance: NodeJS.Timeout | null = null
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
 
@@ -101,10 +109,13 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       penaltyMs: options.penaltyMs ?? 10 * 60 * 1000,
     }
     const encryption = components.encryption
+    const prekeys = components.prekeys
+    this.encryption = encryption
+    this.prekeys = prekeys
     const ownKeyId = keyIdOf(encryption.publicKey)
     this.keyring = {
       identityPublicKey: components.identity.publicKey,
-      findKey: (keyId) => (keyId.equals(ownKeyId) ? encryption : undefined),
+      findKey: (keyId) => (keyId.equals(ownKeyId) ? encryption : prekeys.find(keyId)),
     }
     this.peers = new PeerDirectory(this.mailbox, this.now)
     this.admission = new Admission(this.mailbox, components.identity.publicKey, {
@@ -112,25 +123,30 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       requestsPerHour: this.options.requestsPerHour,
       now: this.now,
     })
-    this.outbox = new Outbox(this.mailbox, this.store, this.identity, this.peers, (updates) =>
-      this.emit('delivery', updates),
-    )
-    this.profile = signProfile(
-      {
-        encryptionKey: encryption.publicKey,
-        stampDifficulty: this.options.stampDifficulty,
-        issuedAt: this.now(),
-        relays: [],
-      },
+    this.outbox = new Outbox(
+      this.mailbox,
+      this.store,
       this.identity,
+      this.peers,
+      this.now,
+      (updates) => this.emit('delivery', updates),
     )
+    this.profile = this.signProfile()
   }
 
   /** Starts listening and resumes every delivery left unfinished. Idempotent. */
   ready(): Promise<void> {
     this.opening ??= (async () => {
+      await this.maintainPrekeys()
+      // Rotation is checked hourly: prekeys live for days, so the hour is noise.
+      this.maintenance = setInterval(() => {
+        this.background('prekeys', () => this.maintainPrekeys())
+      }, 3600 * 1000)
+      this.maintenance.unref()
       for (const contact of await this.mailbox.contacts.list()) {
-        if (contact.blocked && contact.identityKey) this.blocked.add(contact.identityKey)
+        if (!contact.blocked) continue
+        const key = contact.identityKey ?? peerIdentityOf(contact.address)?.toString('hex')
+        if (key) this.blocked.add(key)
       }
       this.swarm.on('connection', (conn) => {
         this.onConnection(conn)
@@ -194,6 +210,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.opening?.catch(() => {})
+      if (this.maintenance) clearInterval(this.maintenance)
       for (const set of this.sessions.values()) for (const session of set) session.close()
       this.sessions.clear()
       await this.outbox.close()
@@ -201,6 +218,32 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.ingests.clear()
     })()
     return this.closing
+  }
+
+  /** Rotates and expires prekeys; a changed set is re-signed and told to everyone connected. */
+  async maintainPrekeys(): Promise<void> {
+    if (!(await this.prekeys.maintain(this.now()))) return
+    this.profile = this.signProfile()
+    for (const set of this.sessions.values()) {
+      for (const session of set) {
+        const knowsYou = await this.admission.knows(session.remoteKey)
+        session.sendHello({ profile: this.profile, knowsYou })
+      }
+    }
+  }
+
+  private signProfile(): Buffer {
+    const now = this.now()
+    return signProfile(
+      {
+        encryptionKey: this.encryption.publicKey,
+        stampDifficulty: this.options.stampDifficulty,
+        issuedAt: now,
+        relays: [],
+        prekeys: this.prekeys.published(now),
+      },
+      this.identity,
+    )
   }
 
   private onConnection(conn: SwarmConnection): void {
@@ -227,7 +270,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     set.add(session)
     this.background('hello', async () => {
       const knowsYou = await this.admission.knows(session.remoteKey)
-      session.sendHello({ profile: this.profile as Buffer, knowsYou })
+      session.sendHello({ profile: this.profile, knowsYou })
     })
   }
 
@@ -247,11 +290,18 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       await ingest?.offered(offer.ackedUpTo)
     },
     onAck: async (session: PeerSession, ack: Ack) => {
-      await this.outbox.onAck(session.peer, ack)
+      if (await this.outbox.onAck(session.peer, ack)) {
+        // Refused for want of a stamp: stamp from now on, and send the refused mail again at once.
+        await this.peers.setKnowsUs(session.peer, false)
+        await this.outbox.pump(session.peer)
+        await this.offerTo(session)
+      }
       if (!(await this.outbox.hasPending(session.peer))) this.swarm.leavePeer(session.remoteKey)
     },
     onMisbehaviour: (session: PeerSession, reason: string) => {
-      this.penalties.set(session.peer, this.now() + this.options.penaltyMs)
+      const now = this.now()
+      for (const [peer, until] of this.penalties) if (until <= now) this.penalties.delete(peer)
+      this.penalties.set(session.peer, now + this.options.penaltyMs)
       this.log('peer-dropped', { peer: session.peer, reason })
     },
     onClose: (session: PeerSession) => {

@@ -67,7 +67,8 @@ export function decodeFrame(payload: Buffer): BlockFrame {
   const stamp = flags === 1 ? Buffer.from(reader.bytesOf(STAMP_BYTES)) : undefined
   if (kind === FrameKind.WHOLE) {
     const mail = reader.rest()
-    if (mail.byteLength === 0) throw SyncError.BAD_FRAME('pair-log block (empty mail)')
+    if (mail.byteLength === 0 || mail.byteLength > CHUNK_BYTES)
+      throw SyncError.BAD_FRAME('pair-log block (whole mail size)')
     return stamp ? { kind: 'whole', stamp, mail } : { kind: 'whole', mail }
   }
   const parts = reader.u32()

@@ -32,6 +32,8 @@ interface Cursor {
 /** Most mails stored per mailbox batch, and most bytes read ahead of one. */
 const MAX_BATCH_MESSAGES = 64
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
+/** Blocks fetched ahead of the cursor: a peer's log is pulled as it is read, never all at once. */
+const READ_AHEAD_BLOCKS = 512
 /** Logs one sender may have to us (one per device; more is abuse). */
 export const MAX_LOGS_PER_SENDER = 16
 
@@ -124,9 +126,10 @@ export class LogIngest {
     if (!core || !reader) return false
     const end = core.length
     if (this.cursor >= end) return false
-    if (end > this.downloadedTo) {
-      core.download({ start: Math.max(this.cursor, this.downloadedTo), end })
-      this.downloadedTo = end
+    const ahead = Math.min(end, this.cursor + READ_AHEAD_BLOCKS)
+    if (ahead > this.downloadedTo) {
+      core.download({ start: Math.max(this.cursor, this.downloadedTo), end: ahead })
+      this.downloadedTo = ahead
     }
     const inputs: AddMessageInput[] = []
     const lasts: number[] = []
@@ -134,7 +137,9 @@ export class LogIngest {
     let seq = this.cursor
     let bytes = 0
     while (seq < end && inputs.length < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES) {
-      const item = await reader.read(seq, end)
+      const item = await reader.read(seq, end, (from, to) => {
+        this.prefetch(from, to)
+      })
       if (this.closed || item.kind === 'wait') break
       if (item.kind === 'reject') {
         rejections.push({ seq: item.last, code: item.code, difficulty: this.difficulty() })
@@ -164,7 +169,10 @@ export class LogIngest {
     const results = await this.ctx.mailbox.addMany(inputs, {
       state: (added) => this.stateChanges(next, rejections, lasts, added),
     })
+    const consumed = this.cursor
     this.cursor = next
+    // What is stored needs no second copy: the blocks below the cursor are dropped from this disk.
+    await core.clear(consumed, Math.min(next, core.length)).catch(() => {})
     const fresh = results.flatMap((r) => (r.ok && !r.duplicate ? [r.summary] : []))
     if (fresh.length > 0) this.ctx.onMail(fresh)
     await this.sendAck()
@@ -194,21 +202,31 @@ export class LogIngest {
     ]
   }
 
+  // An ack lists at most MAX_REJECTIONS_PER_ACK refusals; if more are outstanding it stops short of the
+  // first one that does not fit, so nothing unlisted below its length is taken for delivered.
   private async sendAck(): Promise<void> {
     const rejected: Rejection[] = []
+    let length = this.cursor
     for (const { name, value } of await this.ctx.mailbox.state.list(
       stateNames.rejectedPrefix(this.name),
-      MAX_REJECTIONS_PER_ACK,
     )) {
       const seq = seqOf(name)
+      if (seq < this.ackedUpTo || seq >= this.cursor) continue
+      if (rejected.length === MAX_REJECTIONS_PER_ACK) {
+        length = seq
+        break
+      }
       const { code, difficulty } = value as { code: RejectCode; difficulty: number }
-      if (seq >= this.ackedUpTo && seq < this.cursor) rejected.push({ seq, code, difficulty })
+      rejected.push({ seq, code, difficulty })
     }
-    this.ctx.sendAck(this.sender.toString('hex'), {
-      logKey: this.logKey,
-      length: this.cursor,
-      rejected,
-    })
+    this.ctx.sendAck(this.sender.toString('hex'), { logKey: this.logKey, length, rejected })
+  }
+
+  private prefetch(from: number, to: number): void {
+    if (this.core && to > this.downloadedTo) {
+      this.core.download({ start: Math.max(from, this.downloadedTo), end: to })
+      this.downloadedTo = to
+    }
   }
 
   // Rejections below what the sender has heard are no longer needed.

@@ -16,3 +16,4 @@ export {
   peerMailAddress,
   requirePeerIdentity,
 } from './peer-address.js'
+export { PrekeyStore, DEFAULT_PREKEY_POLICY, type PrekeyPolicy } from './prekeys.js'

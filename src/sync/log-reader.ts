@@ -1,6 +1,6 @@
 import type Hypercore from 'hypercore'
 import type { EnvelopeKeyring } from '../crypto/index.js'
-import { decodeFrame, type BlockFrame } from './frames.js'
+import { CHUNK_BYTES, decodeFrame, type BlockFrame } from './frames.js'
 import { openBlock } from './pair-log.js'
 import { RejectCode } from './wire.js'
 
@@ -26,19 +26,34 @@ export class LogReader {
     private readonly maxMessageBytes: number,
   ) {}
 
-  /** The item at `start`, reading no further than `end` (the log length known now). */
-  async read(start: number, end: number): Promise<LogItem> {
+  /**
+   * The item at `start`, reading no further than `end` (the log length known now). `prefetch` is asked
+   * for the blocks of a multi-block mail before they are read.
+   */
+  async read(
+    start: number,
+    end: number,
+    prefetch: (from: number, to: number) => void = () => {},
+  ): Promise<LogItem> {
     const first = await this.frameAt(start)
     if (!first || first.kind === 'next') return reject(start, start, RejectCode.MALFORMED)
     if (first.kind === 'whole') return mail(start, start, first.mail, first.stamp)
     const last = start + first.parts - 1
-    if (last >= end) return { kind: 'wait' }
+    // Too large is known from the first block: its other blocks are skipped, never fetched.
     if (first.total > this.maxMessageBytes) return reject(start, last, RejectCode.TOO_LARGE)
+    if (last >= end) return { kind: 'wait' }
+    prefetch(start + 1, last + 1)
     const chunks = [first.chunk]
     for (let seq = start + 1; seq <= last; seq++) {
       const part = await this.frameAt(seq)
       // A part out of place ends this mail; the block is read again as the start of the next item.
-      if (!part || part.kind !== 'next' || part.index !== seq - start)
+      // Every part but the last is full, as the sender's framing makes them.
+      if (
+        !part ||
+        part.kind !== 'next' ||
+        part.index !== seq - start ||
+        (seq < last && part.chunk.byteLength !== CHUNK_BYTES)
+      )
         return reject(start, seq - 1, RejectCode.MALFORMED)
       chunks.push(part.chunk)
     }

@@ -11,6 +11,7 @@ import { isPeermailError } from '../shared/errors.js'
 import { frameMail } from './frames.js'
 import { KeyedLock } from './keyed-lock.js'
 import { sealBlock } from './pair-log.js'
+import { sealingKeyOf } from './profile.js'
 import type { PeerDirectory, PeerInfo } from './peer-directory.js'
 import { segmentAfter, seqOf, stateNames } from './state-names.js'
 import { RejectCode, signOffer, type Ack, type Offer } from './wire.js'
@@ -57,6 +58,7 @@ export class Outbox {
     private readonly store: Corestore,
     private readonly identity: SigningKeyPair,
     private readonly peers: PeerDirectory,
+    private readonly now: () => number,
     private readonly onDelivery: (events: DeliveryEvent[]) => void,
   ) {}
 
@@ -74,8 +76,8 @@ export class Outbox {
     for (const { name } of await this.mailbox.state.list(stateNames.queuedAll))
       peers.add(segmentAfter(name, stateNames.queuedAll))
     const logsToPeer = new Map<string, string>()
-    for (const { name, value } of await this.mailbox.state.list('out/log/'))
-      logsToPeer.set((value as { key: string }).key, segmentAfter(name, 'out/log/'))
+    for (const { name, value } of await this.mailbox.state.list(stateNames.outLogAll))
+      logsToPeer.set((value as { key: string }).key, segmentAfter(name, stateNames.outLogAll))
     for (const { name } of await this.mailbox.state.list(stateNames.sentAll)) {
       const peer = logsToPeer.get(segmentAfter(name, stateNames.sentAll))
       if (peer) peers.add(peer)
@@ -117,11 +119,15 @@ export class Outbox {
     }
   }
 
-  /** Applies a receipt: messages below `ack.length` are delivered, or refused as it lists. */
-  onAck(peer: string, ack: Ack): Promise<void> {
+  /**
+   * Applies a receipt: messages below `ack.length` are delivered, or refused as it lists. Returns true
+   * when a refused mail was queued again with a stamp (the peer no longer takes our mail unstamped).
+   */
+  onAck(peer: string, ack: Ack): Promise<boolean> {
     return this.lock.run(peer, async () => {
       const logKey = ack.logKey.toString('hex')
-      if ((await this.logKeyFor(peer)) !== logKey) return
+      if ((await this.logKeyFor(peer)) !== logKey) return false
+      let requeued = false
       const rejected = new Map(ack.rejected.map((r) => [r.seq, r]))
       const deliveries: DeliveryUpdate[] = []
       const changes: StateChange[] = []
@@ -138,6 +144,7 @@ export class Outbox {
           (entry.stamped ?? -1) < refusal.difficulty
         ) {
           // A stranger's first mail without (enough) work: seal it again with the stamp they ask for.
+          requeued = true
           changes.push({
             name: stateNames.queued(peer, entry.id),
             value: {
@@ -152,9 +159,10 @@ export class Outbox {
       const before = await this.mailbox.state.get(stateNames.acked(logKey))
       if (typeof before !== 'number' || ack.length > before)
         changes.push({ name: stateNames.acked(logKey), value: ack.length })
-      if (changes.length === 0) return
+      if (changes.length === 0) return false
       await this.mailbox.commit({ state: changes, deliveries })
       if (deliveries.length > 0) this.onDelivery(deliveries)
+      return requeued
     })
   }
 
@@ -278,10 +286,14 @@ export class Outbox {
               messageHash: stampMessageHash(raw),
             },
             difficulty,
+            this.now(),
           )
         : undefined
     const logKey = log.key as Buffer
-    const recipient = { identityPublicKey: info.identity, encryptionPublicKey: info.encryptionKey }
+    const recipient = {
+      identityPublicKey: info.identity,
+      encryptionPublicKey: sealingKeyOf(info, this.now()),
+    }
     const blocks = frameMail(raw, stamp).map((frame, i) =>
       sealBlock(frame, { logKey, seq: log.length + offset + i }, this.identity, recipient),
     )

@@ -42,23 +42,39 @@ export class PeerDirectory {
     return info
   }
 
-  /** Records a verified hello; returns the peer's info as now known. */
+  /**
+   * Records a verified hello; returns the peer's info as now known. An older profile than the one kept
+   * (a replayed hello) does not replace it; `knowsUs` is what the peer says now. Nothing is written when
+   * nothing changed, so repeated hellos cost no disk writes.
+   */
   async update(peer: string, profileBytes: Buffer, knowsUs: boolean): Promise<PeerInfo> {
     const profile = openProfile(profileBytes)
     const known = await this.get(peer)
-    if (known && known.issuedAt > profile.issuedAt && known.knowsUs === knowsUs) return known
-    const chosen = known && known.issuedAt > profile.issuedAt ? known : profile
+    const newer = !known || profile.issuedAt > known.issuedAt
+    if (known && !newer && known.knowsUs === knowsUs) return known
+    const chosen = newer ? profile : known
     const info: PeerInfo = { ...chosen, knowsUs, seenAt: this.now() }
     const stored: StoredPeer = {
-      profile: (chosen === profile ? profileBytes : await this.storedProfile(peer)).toString(
-        'base64',
-      ),
+      profile: (newer ? profileBytes : await this.storedProfile(peer)).toString('base64'),
       knowsUs,
       seenAt: info.seenAt,
     }
     await this.mailbox.commit({ state: [{ name: stateNames.peer(peer), value: stored }] })
     this.cache.set(peer, info)
     return info
+  }
+
+  /** The peer refused our unstamped mail: stamp what we send it until it says otherwise. */
+  async setKnowsUs(peer: string, knowsUs: boolean): Promise<void> {
+    const known = await this.get(peer)
+    if (!known || known.knowsUs === knowsUs) return
+    const stored: StoredPeer = {
+      profile: (await this.storedProfile(peer)).toString('base64'),
+      knowsUs,
+      seenAt: known.seenAt,
+    }
+    await this.mailbox.commit({ state: [{ name: stateNames.peer(peer), value: stored }] })
+    this.cache.set(peer, { ...known, knowsUs })
   }
 
   private async storedProfile(peer: string): Promise<Buffer> {

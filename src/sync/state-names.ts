@@ -11,6 +11,7 @@ export const stateNames = {
   queuedAll: 'out/q/',
   /** The key of our pair log to `peer`, once it exists. */
   outLog: (peer: string) => `out/log/${peer}`,
+  outLogAll: 'out/log/',
   /** A message sealed into our log, by the last block it occupies, until its receipt arrives. */
   sent: (log: string, seq: number) => `out/sent/${log}/${seqName(seq)}`,
   sentPrefix: (log: string) => `out/sent/${log}/`,

@@ -118,4 +118,40 @@ describe('peer-to-peer delivery, both peers online', () => {
       expect((counts?.inbox?.total ?? 0) + (counts?.requests?.total ?? 0)).toBe(peers.length - 1)
     }
   })
+
+  test('a peer that stops knowing us refuses unstamped mail, and it is sent again with a stamp', async ({
+    network,
+  }) => {
+    const alice = await network.open('alice')
+    const bob = await network.open('bob')
+    const toBob = nextMails(bob)
+    await alice.send({ to: bob.address, subject: 'hi', text: '1' })
+    await toBob
+    const toAlice = nextMails(alice)
+    await bob.send({ to: alice.address, subject: 're: hi', text: '2' }) // now Alice is Bob's contact
+    await toAlice
+    const known = nextMails(bob)
+    await alice.send({ to: bob.address, subject: 'as a contact', text: '3' })
+    expect((await known)[0]?.folder).toBe('inbox')
+
+    // Bob forgets Alice; her next mail goes out unstamped, is refused, and comes back with a stamp.
+    await bob.mailbox.store.contacts.remove(alice.address)
+    const again = nextMails(bob)
+    const { id } = await alice.send({ to: bob.address, subject: 'as a stranger', text: '4' })
+    const [mail] = await again
+    expect(mail).toMatchObject({ folder: 'requests', subject: 'as a stranger' })
+    await deliveryOf(alice, id, bob.address)
+  })
+
+  test('a recipient typed in upper case is one recipient, under its canonical address', async ({
+    network,
+  }) => {
+    const alice = await network.open('alice')
+    const bob = await network.open('bob')
+    const arriving = nextMails(bob)
+    const { id } = await alice.send({ to: bob.address.toUpperCase(), subject: 'caps', text: 'x' })
+    await arriving
+    await deliveryOf(alice, id, bob.address)
+    expect(await alice.status(id)).toEqual({ [bob.address]: 'delivered' })
+  })
 })

@@ -61,6 +61,7 @@ describe('profile', () => {
     stampDifficulty: 12,
     issuedAt: 1_700_000_000_000,
     relays: [bob.identity.publicKey],
+    prekeys: [{ publicKey: bob.encryption.publicKey, expiresAt: 1_700_000_100_000 }],
   }
 
   it('round-trips and is bound to its signer', () => {
@@ -90,7 +91,13 @@ describe('profile', () => {
 describe('channel messages', () => {
   it('hello, offer and ack round-trip', () => {
     const profile = signProfile(
-      { encryptionKey: alice.encryption.publicKey, stampDifficulty: 8, issuedAt: 1, relays: [] },
+      {
+        encryptionKey: alice.encryption.publicKey,
+        stampDifficulty: 8,
+        issuedAt: 1,
+        relays: [],
+        prekeys: [],
+      },
       alice.identity,
     )
     expect(decodeHello(encodeHello({ profile, knowsYou: true }))).toEqual({
