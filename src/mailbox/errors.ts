@@ -19,6 +19,7 @@ export const MailboxErrorCode = {
   IMPORT_MESSAGE_INVALID: 'IMPORT_MESSAGE_INVALID',
   SEARCH_QUERY_INVALID: 'SEARCH_QUERY_INVALID',
   CONTACT_KEY_CHANGED: 'CONTACT_KEY_CHANGED',
+  FROM_MISMATCH: 'MAILBOX_FROM_MISMATCH',
 } as const
 
 export type MailboxErrorCode = (typeof MailboxErrorCode)[keyof typeof MailboxErrorCode]
@@ -118,6 +119,13 @@ export class MailboxError extends PeermailError {
 
   static SEARCH_QUERY_INVALID(reason: string): MailboxError {
     return new MailboxError(MailboxErrorCode.SEARCH_QUERY_INVALID, `Invalid search: ${reason}`)
+  }
+
+  static FROM_MISMATCH(expected: string): MailboxError {
+    return new MailboxError(
+      MailboxErrorCode.FROM_MISMATCH,
+      `The message's From is not ${expected}, the sender it came from`,
+    )
   }
 
   static CONTACT_KEY_CHANGED(address: string): MailboxError {

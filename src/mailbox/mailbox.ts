@@ -56,6 +56,11 @@ export interface AddMessageInput {
   peer?: string
   /** Initial delivery state per recipient, for outbound mail. */
   delivery?: Record<string, DeliveryState>
+  /**
+   * The one address the From header must hold, checked on the same parse that is stored and shown (so
+   * no second parser can read a different From); refused with FROM_MISMATCH otherwise.
+   */
+  expectFrom?: string
 }
 
 /** One recipient's delivery state for an outbound message. */
@@ -506,12 +511,13 @@ export class Mailbox {
     if (input.raw.byteLength === 0) return { error: MailboxError.INVALID_ARGUMENT('empty message') }
     const hash = Buffer.alloc(32)
     sodium.crypto_generichash(hash, input.raw)
-    return {
-      raw: input.raw,
-      parsed: await this.parser.parse(input.raw),
-      input,
-      hash: hash.toString('hex'),
+    const parsed = await this.parser.parse(input.raw)
+    if (input.expectFrom !== undefined) {
+      const [from, ...others] = parsed.from
+      if (others.length > 0 || from?.address.toLowerCase() !== input.expectFrom.toLowerCase())
+        return { error: MailboxError.FROM_MISMATCH(input.expectFrom) }
     }
+    return { raw: input.raw, parsed, input, hash: hash.toString('hex') }
   }
 
   private recordOf(

@@ -10,6 +10,7 @@ import type {
 } from '../mailbox/index.js'
 import type { Admission } from './admission.js'
 import { LogReader } from './log-reader.js'
+import { peerMailAddress } from './peer-address.js'
 import { seqOf, stateNames } from './state-names.js'
 import { MAX_REJECTIONS_PER_ACK, RejectCode, type Ack, type Rejection } from './wire.js'
 
@@ -34,6 +35,12 @@ const MAX_BATCH_MESSAGES = 64
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
 /** Blocks fetched ahead of the cursor: a peer's log is pulled as it is read, never all at once. */
 const READ_AHEAD_BLOCKS = 512
+/** How the mailbox's refusals are told to the sender. */
+const REJECT_FOR: Partial<Record<string, RejectCode>> = {
+  MESSAGE_TOO_LARGE: RejectCode.TOO_LARGE,
+  MAILBOX_FROM_MISMATCH: RejectCode.FROM_MISMATCH,
+}
+
 /** Logs one sender may have to us (one per device; more is abuse). */
 export const MAX_LOGS_PER_SENDER = 16
 
@@ -140,7 +147,7 @@ export class LogIngest {
       const item = await reader.read(seq, end, (from, to) => {
         this.prefetch(from, to)
       })
-      if (this.closed || item.kind === 'wait') break
+      if (this.closed) break
       if (item.kind === 'reject') {
         rejections.push({ seq: item.last, code: item.code, difficulty: this.difficulty() })
         seq = item.last + 1
@@ -158,6 +165,7 @@ export class LogIngest {
           raw: item.mail,
           folder: admission.folder,
           peer: encodeAddress(this.sender),
+          expectFrom: peerMailAddress(this.sender),
         })
         lasts.push(item.last)
         bytes += item.mail.byteLength
@@ -189,8 +197,7 @@ export class LogIngest {
     const all = [...rejections]
     for (const [i, result] of added.entries()) {
       if (result.ok) continue
-      const code =
-        result.error.code === 'MESSAGE_TOO_LARGE' ? RejectCode.TOO_LARGE : RejectCode.MALFORMED
+      const code = REJECT_FOR[result.error.code] ?? RejectCode.MALFORMED
       all.push({ seq: lasts[i] ?? next - 1, code, difficulty: this.difficulty() })
     }
     return [

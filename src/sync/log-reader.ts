@@ -10,8 +10,6 @@ export type LogItem =
   | { kind: 'mail'; start: number; last: number; mail: Buffer; stamp?: Buffer }
   /** Blocks `start..last` are refused as a unit. */
   | { kind: 'reject'; start: number; last: number; code: RejectCode }
-  /** The mail starting here is not fully replicated yet. */
-  | { kind: 'wait' }
 
 /**
  * Reads mails out of a sender's pair log (docs/protocol.md §12): opens each block's envelope for its
@@ -39,9 +37,11 @@ export class LogReader {
     if (!first || first.kind === 'next') return reject(start, start, RejectCode.MALFORMED)
     if (first.kind === 'whole') return mail(start, start, first.mail, first.stamp)
     const last = start + first.parts - 1
+    // A mail's blocks are appended in one call, so the log's length never splits one: a first block
+    // claiming parts beyond the end lies, and only it is refused (the cursor never passes the length).
+    if (last >= end) return reject(start, start, RejectCode.MALFORMED)
     // Too large is known from the first block: its other blocks are skipped, never fetched.
     if (first.total > this.maxMessageBytes) return reject(start, last, RejectCode.TOO_LARGE)
-    if (last >= end) return { kind: 'wait' }
     prefetch(start + 1, last + 1)
     const chunks = [first.chunk]
     for (let seq = start + 1; seq <= last; seq++) {
