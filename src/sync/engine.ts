@@ -24,7 +24,14 @@ import { PeerDirectory } from './peer-directory.js'
 import { PeerSession, type SessionHandlers } from './peer-session.js'
 import type { PrekeyStore } from './prekeys.js'
 import { openProfile, signProfile } from './profile.js'
-import { verifyOffer, type Ack, type Hello, type Offer } from './wire.js'
+import {
+  encodeAck,
+  verifyAck,
+  verifyOffer,
+  type Hello,
+  type Offer,
+  type SignedAck,
+} from './wire.js'
 
 /** What the engine is built from; the caller owns them and closes them after the engine. */
 export interface SyncComponents {
@@ -289,7 +296,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       const ingest = await this.ingestFor(session.remoteKey, offer.logKey)
       await ingest?.offered(offer.ackedUpTo)
     },
-    onAck: async (session: PeerSession, ack: Ack) => {
+    onAck: async (session: PeerSession, ack: SignedAck) => {
+      if (!verifyAck(ack, session.remoteKey)) throw SyncError.BAD_SIGNATURE('ack')
       if (await this.outbox.onAck(session.peer, ack)) {
         // Refused for want of a stamp: stamp from now on, and send the refused mail again at once.
         await this.peers.setKnowsUs(session.peer, false)
@@ -331,7 +339,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         maxMessageBytes: this.options.maxMessageBytes,
         onMail: (summaries) => this.emit('mail', summaries),
         sendAck: (peer, ack) => {
-          for (const session of this.sessions.get(peer) ?? []) session.sendAck(ack)
+          const frame = encodeAck(ack, this.identity)
+          for (const session of this.sessions.get(peer) ?? []) session.sendAck(frame)
         },
       },
       sender,

@@ -1,27 +1,23 @@
-import type Protomux from 'protomux'
-import type { Channel, ProtomuxMessage } from 'protomux'
 import type { SwarmConnection } from 'hyperswarm'
-import { isPeermailError } from '../shared/errors.js'
-import { SyncErrorCode } from './errors.js'
-import { TokenBucket } from './rate-limit.js'
+import type Protomux from 'protomux'
+import { BoundedChannel } from './bounded-channel.js'
 import {
   CHANNEL_PROTOCOL,
   decodeAck,
   decodeHello,
   decodeOffer,
-  encodeAck,
   encodeHello,
   encodeOffer,
   MAX_CHANNEL_FRAME_BYTES,
-  type Ack,
   type Hello,
   type Offer,
+  type SignedAck,
 } from './wire.js'
 
 export interface SessionHandlers {
   onHello(session: PeerSession, hello: Hello): Promise<void>
   onOffer(session: PeerSession, offer: Offer): Promise<void>
-  onAck(session: PeerSession, ack: Ack): Promise<void>
+  onAck(session: PeerSession, ack: SignedAck): Promise<void>
   /** The peer broke the protocol (garbage, flooding, a bad signature): it is being disconnected. */
   onMisbehaviour(session: PeerSession, reason: string): void
   onClose(session: PeerSession): void
@@ -33,132 +29,77 @@ export interface SessionLimits {
   perSecond: number
 }
 
+const TYPES = ['hello', 'offer', 'ack'] as const
+type Type = (typeof TYPES)[number]
+
 /**
- * One connection's `peermail/1` channel (docs/protocol.md §11). It bounds what the peer may send (frame
- * size, frame rate, hello first, handlers one at a time) and disconnects it on the first violation:
- * garbage from one peer never touches another's session.
+ * One connection's `peermail/1` channel (docs/protocol.md §11): a {@link BoundedChannel} whose peer must
+ * say hello before anything else.
  */
 export class PeerSession {
   readonly peer: string
   readonly remoteKey: Buffer
-  private sawHello = false
   /** Logs offered to this peer on this connection. */
   readonly offered = new Set<string>()
-  private readonly channel: Channel
-  private readonly hello: ProtomuxMessage
-  private readonly offer: ProtomuxMessage
-  private readonly ack: ProtomuxMessage
-  private readonly bucket: TokenBucket
-  private queue: Promise<void> = Promise.resolve()
-  private closed = false
+  private readonly channel: BoundedChannel<Type>
+  private sawHello = false
 
   constructor(
     mux: Protomux,
     readonly connection: SwarmConnection,
-    private readonly handlers: SessionHandlers,
+    handlers: SessionHandlers,
     limits: SessionLimits,
   ) {
     this.remoteKey = connection.remotePublicKey
     this.peer = this.remoteKey.toString('hex')
-    this.bucket = new TokenBucket(limits.burst, limits.perSecond)
-    const channel = mux.createChannel({
-      protocol: CHANNEL_PROTOCOL,
-      messages: [
-        {
-          onmessage: (frame) => {
-            this.receive('hello', frame)
-          },
+    this.channel = new BoundedChannel(
+      mux,
+      connection,
+      CHANNEL_PROTOCOL,
+      TYPES,
+      {
+        admit: (type) => {
+          if (type === 'hello') this.sawHello = true
+          else if (!this.sawHello) return `${type} before hello`
+          return undefined
         },
-        {
-          onmessage: (frame) => {
-            this.receive('offer', frame)
-          },
+        onFrame: async (type, frame) => {
+          if (type === 'hello') await handlers.onHello(this, decodeHello(frame))
+          else if (type === 'offer') await handlers.onOffer(this, decodeOffer(frame))
+          else await handlers.onAck(this, decodeAck(frame))
         },
-        {
-          onmessage: (frame) => {
-            this.receive('ack', frame)
-          },
+        onMisbehaviour: (reason) => {
+          handlers.onMisbehaviour(this, reason)
         },
-      ],
-      onclose: () => {
-        this.close()
+        onClose: () => {
+          handlers.onClose(this)
+        },
       },
-    })
-    if (!channel) throw new Error('peermail/1 channel already open on this connection')
-    this.channel = channel
-    const [hello, offer, ack] = channel.messages
-    if (!hello || !offer || !ack) throw new Error('peermail/1 channel lacks its messages')
-    this.hello = hello
-    this.offer = offer
-    this.ack = ack
-    channel.open()
+      { ...limits, maxFrameBytes: MAX_CHANNEL_FRAME_BYTES },
+    )
   }
 
   get isClosed(): boolean {
-    return this.closed
+    return this.channel.isClosed
   }
 
   sendHello(hello: Hello): void {
-    if (!this.closed) this.hello.send(encodeHello(hello))
+    this.channel.send('hello', encodeHello(hello))
   }
 
   sendOffer(offer: Offer): void {
-    if (this.closed) return
+    if (this.isClosed) return
     this.offered.add(offer.logKey.toString('hex'))
-    this.offer.send(encodeOffer(offer))
+    this.channel.send('offer', encodeOffer(offer))
   }
 
-  sendAck(ack: Ack): void {
-    if (!this.closed) this.ack.send(encodeAck(ack))
+  /** Sends an ack already encoded and signed (`encodeAck`). */
+  sendAck(frame: Buffer): void {
+    this.channel.send('ack', frame)
   }
 
   /** Ends the session and its connection. */
   close(): void {
-    if (this.closed) return
-    this.closed = true
     this.channel.close()
-    this.connection.destroy()
-    this.handlers.onClose(this)
-  }
-
-  private receive(type: 'hello' | 'offer' | 'ack', frame: Buffer): void {
-    if (this.closed) return
-    if (!this.bucket.take()) {
-      this.misbehave('too many frames')
-      return
-    }
-    if (frame.byteLength > MAX_CHANNEL_FRAME_BYTES) {
-      this.misbehave(`oversized ${type}`)
-      return
-    }
-    if (type === 'hello') this.sawHello = true
-    else if (!this.sawHello) {
-      this.misbehave(`${type} before hello`)
-      return
-    }
-    // Frames are handled in arrival order, one at a time: state changes never interleave per peer.
-    this.queue = this.queue.then(async () => {
-      if (this.closed) return
-      try {
-        if (type === 'hello') await this.handlers.onHello(this, decodeHello(frame))
-        else if (type === 'offer') await this.handlers.onOffer(this, decodeOffer(frame))
-        else await this.handlers.onAck(this, decodeAck(frame))
-      } catch (err) {
-        if (this.isClosed) return
-        // Only a protocol violation is the peer's fault; our own failure (disk, shutdown) just ends it.
-        if (
-          isPeermailError(err, SyncErrorCode.BAD_FRAME) ||
-          isPeermailError(err, SyncErrorCode.BAD_SIGNATURE)
-        )
-          this.misbehave(err.message)
-        else this.close()
-      }
-    })
-  }
-
-  private misbehave(reason: string): void {
-    if (this.closed) return
-    this.handlers.onMisbehaviour(this, reason)
-    this.close()
   }
 }

@@ -59,8 +59,18 @@ export interface Ack {
   rejected: Rejection[]
 }
 
+/**
+ * An ack as received: signed by the recipient, so a relay can carry it to the sender unchanged and the
+ * sender can tell a relay's word from the recipient's.
+ */
+export interface SignedAck extends Ack {
+  signature: Buffer
+  body: Buffer
+}
+
 export const MAX_REJECTIONS_PER_ACK = 500
 const OFFER_DOMAIN = 'peermail/v1/pair-offer'
+const ACK_DOMAIN = 'peermail/v1/ack'
 
 export function encodeHello(hello: Hello): Buffer {
   return Buffer.concat([u8(hello.knowsYou ? 1 : 0), hello.profile])
@@ -97,14 +107,21 @@ export function decodeOffer(frame: Buffer): Offer {
   return { logKey, ackedUpTo, signature }
 }
 
-export function encodeAck(ack: Ack): Buffer {
+/** Encodes and signs an ack: body ‖ signature(64) over statement("peermail/v1/ack", [body]). */
+export function encodeAck(ack: Ack, recipient: SigningKeyPair): Buffer {
   if (ack.rejected.length > MAX_REJECTIONS_PER_ACK) throw SyncError.INVALID_ARGUMENT('ack size')
   const parts = [ack.logKey, u64(ack.length), u16(ack.rejected.length)]
   for (const r of ack.rejected) parts.push(u64(r.seq), u8(r.code), u8(r.difficulty))
-  return Buffer.concat(parts)
+  const body = Buffer.concat(parts)
+  return Buffer.concat([body, signStatement(ACK_DOMAIN, [body], recipient)])
 }
 
-export function decodeAck(frame: Buffer): Ack {
+/** True when the ack was signed by `recipient` (the owner of the mailbox the log delivers to). */
+export function verifyAck(ack: SignedAck, recipient: Buffer): boolean {
+  return verifyStatement(ACK_DOMAIN, [ack.body], ack.signature, recipient)
+}
+
+export function decodeAck(frame: Buffer): SignedAck {
   const reader = new FrameReader(frame, 'ack')
   const logKey = Buffer.from(reader.bytesOf(32))
   const length = reader.u64()
@@ -118,6 +135,8 @@ export function decodeAck(frame: Buffer): Ack {
     if (!REJECT_CODES.has(code) || seq >= length) throw SyncError.BAD_FRAME('ack (rejection)')
     rejected.push({ seq, code: code as RejectCode, difficulty })
   }
+  const body = Buffer.from(frame.subarray(0, frame.byteLength - SIGNATURE_BYTES))
+  const signature = Buffer.from(reader.bytesOf(SIGNATURE_BYTES))
   reader.end()
-  return { logKey, length, rejected }
+  return { logKey, length, rejected, signature, body }
 }

@@ -1,5 +1,11 @@
 import { describe, expect } from 'vitest'
-import { mintStamp, randomBytes, type SigningKeyPair } from '../../../src/crypto/index.js'
+import {
+  deriveAccountKeys,
+  generateSeed,
+  mintStamp,
+  randomBytes,
+  type SigningKeyPair,
+} from '../../../src/crypto/index.js'
 import type { Account, MessageSummary } from '../../../src/index.js'
 import { u16, u32, u64, u8 } from '../../../src/sync/codec.js'
 import { CHUNK_BYTES, FrameKind, FRAME_VERSION, frameMail } from '../../../src/sync/frames.js'
@@ -566,7 +572,8 @@ describe('a blocked key', () => {
 })
 
 describe('a peer that floods or sends malformed frames', () => {
-  const ackFrame = () => encodeAck({ logKey: randomBytes(32), length: 0, rejected: [] })
+  const signer = deriveAccountKeys(generateSeed()).identity
+  const ackFrame = () => encodeAck({ logKey: randomBytes(32), length: 0, rejected: [] }, signer)
   const attacks: {
     name: string
     frames: (rogue: RoguePeer, bob: Buffer) => [ChannelMessage, Buffer][]

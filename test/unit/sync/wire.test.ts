@@ -17,6 +17,7 @@ import {
   encodeOffer,
   RejectCode,
   signOffer,
+  verifyAck,
   verifyOffer,
 } from '../../../src/sync/wire.js'
 import { code, errorOf } from '../../helpers/errors.js'
@@ -123,7 +124,10 @@ describe('channel messages', () => {
       length: 10,
       rejected: [{ seq: 3, code: RejectCode.STAMP_REQUIRED, difficulty: 16 }],
     }
-    expect(decodeAck(encodeAck(ack))).toEqual(ack)
+    const decoded2 = decodeAck(encodeAck(ack, bob.identity))
+    expect(decoded2).toMatchObject(ack)
+    expect(verifyAck(decoded2, bob.identity.publicKey)).toBe(true)
+    expect(verifyAck(decoded2, alice.identity.publicKey)).toBe(false)
   })
 
   it('malformed frames are BAD_FRAME, never another exception', () => {
@@ -142,11 +146,10 @@ describe('channel messages', () => {
 
   it('an ack may not list a rejection at or beyond its length, or an unknown code', () => {
     const logKey = Buffer.alloc(32)
-    const ack = encodeAck({
-      logKey,
-      length: 5,
-      rejected: [{ seq: 4, code: RejectCode.MALFORMED, difficulty: 0 }],
-    })
+    const ack = encodeAck(
+      { logKey, length: 5, rejected: [{ seq: 4, code: RejectCode.MALFORMED, difficulty: 0 }] },
+      bob.identity,
+    )
     const beyond = Buffer.from(ack)
     beyond.writeBigUInt64BE(4n, 32) // length 4, rejection at 4
     expect(codeOf(() => decodeAck(beyond))).toBe('SYNC_BAD_FRAME')
