@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   crypto: async () => (await import('./crypto.js')).run(),
   mailbox: async () => (await import('./mailbox.js')).run(),
+  delivery: async () => (await import('./delivery.js')).run(),
 }
 
 const names = process.argv.slice(2)

@@ -116,7 +116,9 @@ export class Account extends EventEmitter<AccountEvents> {
     for (const r of recipients)
       delivery[r.address] = r.identity.equals(self) ? 'delivered' : 'queued'
     for (const peer of peers) {
-      if (!(await mailbox.contacts.get(peer.address))) await mailbox.contacts.put(peer.address)
+      if (await mailbox.contacts.get(peer.address)) continue
+      await mailbox.contacts.put(peer.address)
+      this.sync.refreshHello(peer.identity)
     }
     const id = await this.sync.send(
       raw,
@@ -146,6 +148,7 @@ export class Account extends EventEmitter<AccountEvents> {
     const pm1 = barePeerAddress(address)
     const mailbox = this.node.mailbox
     await mailbox.contacts.put(pm1)
+    this.sync.refreshHello(requirePeerIdentity(pm1))
     let moved = 0
     let cursor: string | undefined
     do {

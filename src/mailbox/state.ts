@@ -35,12 +35,16 @@ export class MailboxState {
     return (await this.bee.get(stateKey(name)))?.value
   }
 
-  /** Every entry whose name starts with `prefix`, in name order (at most `limit`). */
-  async list(prefix: string, limit = Infinity): Promise<StateEntry[]> {
+  /**
+   * Every entry whose name starts with `prefix`, in name order: at most `limit`, and only names before
+   * `until` when given (so a caller reading a prefix up to a point does not scan the rest of it).
+   */
+  async list(prefix: string, limit = Infinity, until?: string): Promise<StateEntry[]> {
     this.assertOpen()
     const start = stateKey(prefix)
+    const end = until === undefined ? start + '\uffff' : stateKey(until)
     const out: StateEntry[] = []
-    const range = { gte: start, lt: start + '\uffff', ...(limit < Infinity ? { limit } : {}) }
+    const range = { gte: start, lt: end, ...(limit < Infinity ? { limit } : {}) }
     for await (const entry of this.bee.createReadStream(range)) {
       out.push({ name: entry.key.slice(PREFIX.length), value: entry.value })
     }

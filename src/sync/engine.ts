@@ -197,6 +197,19 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     })
   }
 
+  /**
+   * Tells a peer connected now whether we take its mail unstamped (after it became a contact, or
+   * stopped being one), so it stops paying for stamps without waiting for the next connection.
+   */
+  refreshHello(peer: Buffer): void {
+    const sessions = this.sessions.get(peer.toString('hex'))
+    if (!sessions) return
+    this.background('hello', async () => {
+      const knowsYou = await this.admission.knows(peer)
+      for (const session of sessions) session.sendHello({ profile: this.profile, knowsYou })
+    })
+  }
+
   /** True when connections from `identity` are refused (used as the swarm's firewall). */
   isBlocked(identity: Buffer): boolean {
     return this.blocked.has(identity.toString('hex'))

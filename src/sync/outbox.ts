@@ -131,9 +131,14 @@ export class Outbox {
       const rejected = new Map(ack.rejected.map((r) => [r.seq, r]))
       const deliveries: DeliveryUpdate[] = []
       const changes: StateChange[] = []
-      for (const { name, value } of await this.mailbox.state.list(stateNames.sentPrefix(logKey))) {
+      // Only the entries the ack covers are read: a long backlog is not rescanned on every ack.
+      const covered = await this.mailbox.state.list(
+        stateNames.sentPrefix(logKey),
+        Infinity,
+        stateNames.sent(logKey, ack.length),
+      )
+      for (const { name, value } of covered) {
         const seq = seqOf(name)
-        if (seq >= ack.length) break
         const entry = value as SentEntry
         changes.push({ name, value: null })
         const refusal = rejected.get(seq)

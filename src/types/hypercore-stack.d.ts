@@ -23,6 +23,8 @@ declare module 'hypercore' {
     append(blocks: Buffer | Buffer[]): Promise<{ length: number; byteLength: number }>
     get(index: number, opts?: HypercoreGetOptions): Promise<Buffer | null>
     has(start: number, end?: number): Promise<boolean>
+    /** Learns the newest length from connected peers; false at once when none is connected. */
+    update(opts?: { wait?: boolean }): Promise<boolean>
     /** Fetches a range from peers in the background (`end` exclusive; without it, forever). */
     download(range?: { start?: number; end?: number }): { done(): Promise<void>; destroy(): void }
     clear(start: number, end?: number): Promise<unknown>

@@ -26,6 +26,13 @@ declare module 'hyperdht' {
     static keyPair(seed?: Buffer): KeyPair
     readonly destroyed: boolean
     fullyBootstrapped(): Promise<void>
+    /** Stores `value` (≤ 1000 bytes) on the DHT under `keyPair.publicKey`, signed; a higher seq wins. */
+    mutablePut(keyPair: KeyPair, value: Buffer, opts?: { seq?: number }): Promise<unknown>
+    /** The newest value stored under `publicKey`, verified against it, or null. */
+    mutableGet(
+      publicKey: Buffer,
+      opts?: { seq?: number; latest?: boolean },
+    ): Promise<{ value: Buffer; seq: number } | null>
     address(): { host: string; port: number }
     destroy(opts?: { force?: boolean }): Promise<void>
   }
