@@ -13,6 +13,7 @@ export {
   type LocalNetwork,
   type BootstrapNode,
 } from './client/index.js'
+export { openRelay, type OpenRelayOptions, type Relay } from './client/relay.js'
 export type { MessageSummary, ReadMessage, DeliveryState, Flags } from './mailbox/index.js'
 export * from './crypto/index.js'
 export { PeermailError, isPeermailError } from './shared/errors.js'

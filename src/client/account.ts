@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { VaultParams } from '../crypto/index.js'
+import { encodeAddress, type VaultParams } from '../crypto/index.js'
 import {
   MailboxError,
   type DeliveryState,
@@ -40,6 +40,12 @@ export interface OpenAccountOptions {
   vaultParams?: VaultParams
   /** Largest mail accepted, bytes. Default 50 MB. */
   maxMessageBytes?: number
+  /** Where delivery trouble is reported (a peer dropped, a relay refusing); default nowhere. */
+  log?: (event: string, detail: Record<string, unknown>) => void
+  /** Relays (`pm1…` addresses) that hold mail for this account while it is offline. */
+  relays?: string[]
+  /** How long a recipient may stay unreachable before mail goes to its relays, ms. Default 3 s. */
+  relayAfterMs?: number
   /** Prekey rotation periods (forward secrecy); tests shorten them. */
   prekeyPolicy?: Partial<PrekeyPolicy>
   /** Clock for delivery and prekey rotation; tests move it forward. */
@@ -53,6 +59,8 @@ export interface AccountEvents {
   mail: [summary: MessageSummary]
   /** An outbound mail changed state for one recipient. */
   delivery: [update: DeliveryEvent]
+  /** One of the account's relays confirmed its registration (`relay` is its `pm1…` address). */
+  relay: [status: { relay: string; quotaBytes: number; usedBytes: number }]
 }
 
 /** The mailbox as the library presents it: lists are arrays, `page()` gives cursors. */
@@ -95,6 +103,9 @@ export class Account extends EventEmitter<AccountEvents> {
     })
     sync.on('delivery', (updates) => {
       for (const update of updates) this.emit('delivery', update)
+    })
+    sync.on('relay', ({ relay, quotaBytes, usedBytes }) => {
+      this.emit('relay', { relay: encodeAddress(relay), quotaBytes, usedBytes })
     })
   }
 
@@ -223,6 +234,9 @@ function networkOptionsOf(options: OpenAccountOptions): NetworkOptions {
   if (options.maxMessageBytes !== undefined) network.maxMessageBytes = options.maxMessageBytes
   if (options.prekeyPolicy) network.prekeyPolicy = options.prekeyPolicy
   if (options.now) network.now = options.now
+  if (options.log) network.log = options.log
+  if (options.relays) network.relays = options.relays.map(requirePeerIdentity)
+  if (options.relayAfterMs !== undefined) network.relayAfterMs = options.relayAfterMs
   return network
 }
 

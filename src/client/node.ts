@@ -62,6 +62,8 @@ export interface NetworkOptions extends SyncOptions {
   prekeyPolicy?: Partial<PrekeyPolicy>
   /** Clock for delivery and prekeys; tests move it forward. */
   now?: () => number
+  /** Where delivery trouble is reported (a peer dropped, a relay refusing); default nowhere. */
+  log?: (event: string, detail: Record<string, unknown>) => void
 }
 
 /**
@@ -217,6 +219,7 @@ async function startSync(
       encryption: keys.encryption,
       prekeys,
       ...(network.now ? { now: network.now } : {}),
+      ...(network.log ? { log: network.log } : {}),
     },
     network,
   )

@@ -53,8 +53,10 @@ export class BoundedChannel<Type extends string> {
           this.receive(type, frame)
         },
       })),
+      // Closed by the other side, or refused because it does not speak this protocol (a relay does
+      // not speak peermail/1): the channel ends, the connection stays for the protocols it does speak.
       onclose: () => {
-        this.close()
+        this.end(false)
       },
     })
     if (!channel) throw new Error(`${protocol} channel already open on this connection`)
@@ -77,10 +79,14 @@ export class BoundedChannel<Type extends string> {
 
   /** Ends the channel and its connection. */
   close(): void {
+    this.end(true)
+  }
+
+  private end(destroyConnection: boolean): void {
     if (this.closed) return
     this.closed = true
     this.channel.close()
-    this.connection.destroy()
+    if (destroyConnection) this.connection.destroy()
     this.handlers.onClose()
   }
 

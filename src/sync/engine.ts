@@ -22,6 +22,7 @@ import { Outbox, type DeliveryEvent } from './outbox.js'
 import { peerIdentityOf } from './peer-address.js'
 import { PeerDirectory } from './peer-directory.js'
 import { PeerSession, type SessionHandlers } from './peer-session.js'
+import { RelayClient, type RelayClientHandlers, type RelayLink } from './relay-client.js'
 import type { PrekeyStore } from './prekeys.js'
 import { openProfile, signProfile } from './profile.js'
 import {
@@ -62,11 +63,17 @@ export interface SyncOptions {
   framesPerSecond?: number
   /** How long a peer that broke the protocol is refused, in ms. Default 10 minutes. */
   penaltyMs?: number
+  /** Our relays (identity keys): named in our profile, registered with, synced from. */
+  relays?: Buffer[]
+  /** How long a recipient may stay unreachable before our log goes to its relays, ms. Default 3 s. */
+  relayAfterMs?: number
 }
 
 export interface SyncEvents {
   mail: [summaries: MessageSummary[]]
   delivery: [updates: DeliveryEvent[]]
+  /** One of our relays confirmed it holds mail for us. */
+  relay: [status: { relay: Buffer; quotaBytes: number; usedBytes: number }]
 }
 
 /**
@@ -95,6 +102,10 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly encryption: EncryptionKeyPair
   private profile: Buffer
   private maintenance: NodeJS.Timeout | null = null
+  private readonly relays: RelayClient
+  /** Relay links that offered a log, by ingest name: its acks go back through them too. */
+  private readonly relayedLogs = new Map<string, Set<RelayLink>>()
+  private readonly relayTimers = new Map<string, NodeJS.Timeout>()
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
 
@@ -114,6 +125,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       frameBurst: options.frameBurst ?? 512,
       framesPerSecond: options.framesPerSecond ?? 256,
       penaltyMs: options.penaltyMs ?? 10 * 60 * 1000,
+      relays: options.relays ?? [],
+      relayAfterMs: options.relayAfterMs ?? 3000,
     }
     const encryption = components.encryption
     const prekeys = components.prekeys
@@ -138,6 +151,13 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.now,
       (updates) => this.emit('delivery', updates),
     )
+    this.relays = new RelayClient(
+      this.swarm,
+      this.identity,
+      this.options.relays,
+      this.now,
+      this.relayHandlers,
+    )
     this.profile = this.signProfile()
   }
 
@@ -159,6 +179,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         this.onConnection(conn)
       })
       await this.swarm.listen()
+      this.relays.start()
+      this.publishProfile()
       for (const peer of await this.outbox.pendingPeers()) this.kick(Buffer.from(peer, 'hex'))
     })()
     return this.opening
@@ -195,6 +217,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       await this.outbox.pump(hex)
       for (const session of this.sessions.get(hex) ?? []) await this.offerTo(session)
     })
+    this.scheduleRelay(peer)
   }
 
   /**
@@ -231,6 +254,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.closing ??= (async () => {
       await this.opening?.catch(() => {})
       if (this.maintenance) clearInterval(this.maintenance)
+      for (const timer of this.relayTimers.values()) clearTimeout(timer)
+      this.relays.close()
       for (const set of this.sessions.values()) for (const session of set) session.close()
       this.sessions.clear()
       await this.outbox.close()
@@ -244,6 +269,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   async maintainPrekeys(): Promise<void> {
     if (!(await this.prekeys.maintain(this.now()))) return
     this.profile = this.signProfile()
+    this.publishProfile()
     for (const set of this.sessions.values()) {
       for (const session of set) {
         const knowsYou = await this.admission.knows(session.remoteKey)
@@ -259,7 +285,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         encryptionKey: this.encryption.publicKey,
         stampDifficulty: this.options.stampDifficulty,
         issuedAt: now,
-        relays: [],
+        relays: this.options.relays,
         prekeys: this.prekeys.published(now),
       },
       this.identity,
@@ -281,7 +307,9 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       return
     }
     this.store.replicate(conn)
-    const session = new PeerSession(Protomux.from(conn), conn, this.handlers, {
+    const mux = Protomux.from(conn)
+    if (this.relays.isRelay(conn.remotePublicKey)) this.relays.attach(mux, conn)
+    const session = new PeerSession(mux, conn, this.handlers, {
       burst: this.options.frameBurst,
       perSecond: this.options.framesPerSecond,
     })
@@ -311,13 +339,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     },
     onAck: async (session: PeerSession, ack: SignedAck) => {
       if (!verifyAck(ack, session.remoteKey)) throw SyncError.BAD_SIGNATURE('ack')
-      if (await this.outbox.onAck(session.peer, ack)) {
-        // Refused for want of a stamp: stamp from now on, and send the refused mail again at once.
-        await this.peers.setKnowsUs(session.peer, false)
-        await this.outbox.pump(session.peer)
-        await this.offerTo(session)
-      }
-      if (!(await this.outbox.hasPending(session.peer))) this.swarm.leavePeer(session.remoteKey)
+      await this.handleAck(session.remoteKey, ack)
     },
     onMisbehaviour: (session: PeerSession, reason: string) => {
       const now = this.now()
@@ -330,6 +352,102 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       set?.delete(session)
       if (set?.size === 0) this.sessions.delete(session.peer)
     },
+  }
+
+  // A receipt from the recipient, directly or through a relay (already verified as the recipient's).
+  private async handleAck(peer: Buffer, ack: SignedAck): Promise<void> {
+    const hex = peer.toString('hex')
+    if (await this.outbox.onAck(hex, ack)) {
+      // Refused for want of a stamp: stamp from now on, and send the refused mail again at once.
+      await this.peers.setKnowsUs(hex, false)
+      await this.outbox.pump(hex)
+      for (const session of this.sessions.get(hex) ?? []) await this.offerTo(session)
+      this.scheduleRelay(peer)
+    }
+    if (!(await this.outbox.hasPending(hex))) {
+      this.swarm.leavePeer(peer)
+      this.relays.settled(ack.logKey)
+    }
+  }
+
+  private readonly relayHandlers: RelayClientHandlers = {
+    onOffer: async (link, offer) => {
+      if (!verifyOffer({ ...offer, ackedUpTo: 0 }, offer.sender, this.identity.publicKey))
+        throw SyncError.BAD_SIGNATURE('relayed offer')
+      if (this.blocked.has(offer.sender.toString('hex'))) return
+      const ingest = await this.ingestFor(offer.sender, offer.logKey)
+      if (!ingest) return
+      let links = this.relayedLogs.get(ingest.name)
+      if (!links) this.relayedLogs.set(ingest.name, (links = new Set()))
+      links.add(link)
+      await ingest.offered(0)
+    },
+    onHeld: async (logKey, length) => {
+      const peer = await this.outbox.peerOfLog(logKey)
+      if (peer) await this.outbox.onHeld(peer, logKey, length)
+    },
+    onAck: async (ack) => {
+      const peer = await this.outbox.peerOfLog(ack.logKey)
+      if (!peer) return
+      const key = Buffer.from(peer, 'hex')
+      if (!verifyAck(ack, key)) throw SyncError.BAD_SIGNATURE('relayed ack')
+      await this.handleAck(key, ack)
+    },
+    onRegistered: (relay, quota) => {
+      this.emit('relay', { relay, ...quota })
+    },
+    onRefused: (relay, code) => {
+      this.log('relay-refused', { relay: relay.toString('hex'), code })
+    },
+    onMisbehaviour: (relay, reason) => {
+      this.penalties.set(relay.toString('hex'), this.now() + this.options.penaltyMs)
+      this.log('relay-dropped', { relay: relay.toString('hex'), reason })
+    },
+  }
+
+  /**
+   * When `peer` is still unreachable after `relayAfterMs`, its log goes to the relays its profile names
+   * (the profile comes from the DHT if we never met the peer), and the mail shows `relayed` once held.
+   */
+  private scheduleRelay(peer: Buffer): void {
+    const hex = peer.toString('hex')
+    if (this.relayTimers.has(hex) || this.closing) return
+    const timer = setTimeout(() => {
+      this.relayTimers.delete(hex)
+      this.background('relay', () => this.depositWithRelays(peer))
+    }, this.options.relayAfterMs)
+    timer.unref()
+    this.relayTimers.set(hex, timer)
+  }
+
+  private async depositWithRelays(peer: Buffer): Promise<void> {
+    const hex = peer.toString('hex')
+    if ((this.sessions.get(hex)?.size ?? 0) > 0 || !(await this.outbox.hasPending(hex))) return
+    let info = await this.peers.get(hex)
+    if (!info) {
+      const found = await this.swarm.dht.mutableGet(peer, { latest: true }).catch(() => null)
+      if (!found) return
+      const profile = openProfile(found.value)
+      if (!profile.identity.equals(peer)) return
+      info = await this.peers.update(hex, found.value, false)
+      await this.outbox.pump(hex)
+    }
+    const deposit = await this.outbox.depositFor(hex)
+    if (!deposit || info.relays.length === 0) return
+    for (const relay of info.relays) this.relays.deposit(relay, { recipient: peer, ...deposit })
+  }
+
+  // Our signed profile on the DHT, under our identity key: how a sender who never met us finds our
+  // prekeys and relays. Best effort: the DHT may be unreachable.
+  private publishProfile(): void {
+    const keyPair = {
+      publicKey: this.identity.publicKey,
+      secretKey: this.identity.secretKey,
+    }
+    const profile = this.profile
+    this.background('publish-profile', async () => {
+      await this.swarm.dht.mutablePut(keyPair, profile, { seq: openProfile(profile).issuedAt })
+    })
   }
 
   private async offerTo(session: PeerSession): Promise<void> {
@@ -354,6 +472,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         sendAck: (peer, ack) => {
           const frame = encodeAck(ack, this.identity)
           for (const session of this.sessions.get(peer) ?? []) session.sendAck(frame)
+          for (const link of this.relayedLogs.get(ingest.name) ?? []) link.send('ack', frame)
         },
       },
       sender,

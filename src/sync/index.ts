@@ -17,3 +17,4 @@ export {
   requirePeerIdentity,
 } from './peer-address.js'
 export { PrekeyStore, DEFAULT_PREKEY_POLICY, type PrekeyPolicy } from './prekeys.js'
+export { RelayServer, type RelayComponents, type RelayOptions } from './relay-server.js'

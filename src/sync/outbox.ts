@@ -171,6 +171,48 @@ export class Outbox {
     })
   }
 
+  /**
+   * A relay holds our log to `peer` up to `length`: the messages below it are `relayed` (a state that
+   * never hides `delivered`). The entries stay until the recipient's own ack settles them.
+   */
+  onHeld(peer: string, logKey: Buffer, length: number): Promise<void> {
+    return this.lock.run(peer, async () => {
+      const log = logKey.toString('hex')
+      if ((await this.logKeyFor(peer)) !== log) return
+      const held = await this.mailbox.state.list(
+        stateNames.sentPrefix(log),
+        Infinity,
+        stateNames.sent(log, length),
+      )
+      const deliveries = held.map(({ value }) => {
+        const entry = value as SentEntry
+        return { id: entry.id, recipient: entry.recipient, state: 'relayed' as const }
+      })
+      if (deliveries.length === 0) return
+      await this.mailbox.commit({ deliveries })
+      this.onDelivery(deliveries)
+    })
+  }
+
+  /** The peer our log `logKey` goes to, if it is ours. */
+  async peerOfLog(logKey: Buffer): Promise<string | undefined> {
+    const log = logKey.toString('hex')
+    for (const { name, value } of await this.mailbox.state.list(stateNames.outLogAll)) {
+      if ((value as { key: string }).key === log) return segmentAfter(name, stateNames.outLogAll)
+    }
+    return undefined
+  }
+
+  /** Our log to `peer`, for a deposit: its key, length and signed offer. */
+  async depositFor(
+    peer: string,
+  ): Promise<{ logKey: Buffer; length: number; signature: Buffer } | undefined> {
+    const offer = await this.offerFor(peer)
+    if (!offer) return undefined
+    const log = await this.logTo(peer)
+    return { logKey: offer.logKey, length: log.length, signature: offer.signature }
+  }
+
   async close(): Promise<void> {
     this.closed = true
     await this.lock.idle()
