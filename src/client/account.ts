@@ -19,6 +19,7 @@ import {
 } from '../sync/index.js'
 import { composeOutgoing, type SendInput } from './compose-outgoing.js'
 import { ClientError } from './errors.js'
+import { SendQueue } from './send-queue.js'
 import {
   createAccount,
   hasAccount,
@@ -63,6 +64,12 @@ export interface AccountEvents {
   relay: [status: { relay: string; quotaBytes: number; usedBytes: number }]
 }
 
+interface QueuedSend {
+  raw: Buffer
+  peers: Buffer[]
+  delivery: Record<string, DeliveryState>
+}
+
 /** The mailbox as the library presents it: lists are arrays, `page()` gives cursors. */
 export interface AccountMailbox {
   list(options: { folder: string; unread?: boolean; limit?: number }): Promise<MessageSummary[]>
@@ -89,6 +96,7 @@ export class Account extends EventEmitter<AccountEvents> {
   readonly recoveryPhrase: string | undefined
   private readonly node: PeermailNode
   private readonly sync: SyncEngine
+  private readonly sendQueue = new SendQueue<QueuedSend>((items) => this.flushSends(items))
   private closing: Promise<void> | null = null
 
   constructor(node: PeermailNode, sync: SyncEngine, recoveryPhrase: string | undefined) {
@@ -131,20 +139,31 @@ export class Account extends EventEmitter<AccountEvents> {
       await mailbox.contacts.put(peer.address)
       this.sync.refreshHello(peer.identity)
     }
-    const id = await this.sync.send(
+    const id = await this.sendQueue.submit({
       raw,
-      peers.map((p) => p.identity),
-      async (changesFor) => {
-        const [result] = await mailbox.addMany(
-          [{ raw, folder: 'sent', flags: { seen: true }, delivery }],
-          { state: ([added]) => (added?.ok ? changesFor(added.summary.id) : []) },
-        )
-        if (!result) throw ClientError.INVALID_INPUT('nothing was stored')
-        if (!result.ok) throw result.error
-        return result.summary.id
-      },
-    )
+      peers: peers.map((p) => p.identity),
+      delivery,
+    })
     return { id }
+  }
+
+  // One batch of sends: sealed and appended together, their Sent copies stored in one mailbox batch.
+  private async flushSends(items: QueuedSend[]): Promise<(string | Error)[]> {
+    const mailbox = this.node.mailbox
+    const outcome: (string | Error)[] = []
+    await this.sync.send(items, async (changesFor) => {
+      const results = await mailbox.addMany(
+        items.map((item) => ({
+          raw: item.raw,
+          folder: 'sent',
+          flags: { seen: true },
+          delivery: item.delivery,
+        })),
+        { state: (added) => added.flatMap((r, i) => (r.ok ? changesFor(i, r.summary.id) : [])) },
+      )
+      for (const result of results) outcome.push(result.ok ? result.summary.id : result.error)
+    })
+    return outcome
   }
 
   /** Delivery state per recipient of a sent mail: queued, relayed, delivered (or failed). */

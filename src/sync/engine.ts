@@ -18,7 +18,7 @@ import {
 import { Admission } from './admission.js'
 import { SyncError } from './errors.js'
 import { LogIngest, MAX_LOGS_PER_SENDER } from './inbox.js'
-import { Outbox, type DeliveryEvent } from './outbox.js'
+import { Outbox, type DeliveryEvent, type OutgoingBatchItem } from './outbox.js'
 import { peerIdentityOf } from './peer-address.js'
 import { PeerDirectory } from './peer-directory.js'
 import { PeerSession, type SessionHandlers } from './peer-session.js'
@@ -192,19 +192,21 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   }
 
   /**
-   * Sends `raw` to `peers`: sealed into their pair logs at once where possible, queued otherwise (see
-   * {@link Outbox.send}); `store` writes the Sent copy with the given state changes and returns its id.
+   * Sends a batch of mails: sealed into the pair logs at once where possible, queued otherwise (see
+   * {@link Outbox.send}); `store` writes their Sent copies with the given state changes, in one batch.
    */
   async send(
-    raw: Buffer,
-    peers: Buffer[],
-    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
-  ): Promise<string> {
+    mails: OutgoingBatchItem[],
+    store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+  ): Promise<void> {
     this.assertOpen()
-    const others = peers.filter((p) => !p.equals(this.identity.publicKey))
-    const id = await this.outbox.send(raw, others, store)
-    for (const peer of others) this.kick(peer)
-    return id
+    const others = mails.map((m) => ({
+      raw: m.raw,
+      peers: m.peers.filter((p) => !p.equals(this.identity.publicKey)),
+    }))
+    await this.outbox.send(others, store)
+    const peers = new Map(others.flatMap((m) => m.peers.map((p) => [p.toString('hex'), p])))
+    for (const peer of peers.values()) this.kick(peer)
   }
 
   /** Starts delivering what is queued for `peer`: dial it, seal what can be sealed, offer the log. */

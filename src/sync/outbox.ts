@@ -32,6 +32,12 @@ interface SentEntry {
   stamped?: number
 }
 
+/** One mail of a send batch: its bytes and the peers it goes to. */
+export interface OutgoingBatchItem {
+  raw: Buffer
+  peers: Buffer[]
+}
+
 /** A delivery state change, as the engine reports it. */
 export type DeliveryEvent = DeliveryUpdate
 
@@ -221,61 +227,81 @@ export class Outbox {
   }
 
   /**
-   * The fast path of sending (what keeps send-to-arrival latency low): for each peer whose profile we
-   * know and whose queue is empty, the mail is sealed and appended at once, before the Sent copy is
-   * written; `store` writes that copy with the state changes for its id (the receipt bookkeeping, and a
-   * queue entry for every peer that could not be sealed for yet). The peers' locks are held until the
-   * copy is written, so a receipt can never arrive before the entry it settles.
+   * The fast path of sending (what keeps send-to-arrival latency low and throughput high): for each peer
+   * whose profile we know and whose queue is empty, the mails are sealed and appended at once (one append
+   * per log for the whole batch), before their Sent copies are written; `store` writes those copies in
+   * one batch with the state changes for each (receipt bookkeeping, and a queue entry for every peer
+   * that could not be sealed for yet). The peers' locks are held until the copies are written, so a
+   * receipt can never arrive before the entry it settles.
    *
-   * A crash after the append and before `store` leaves a delivered mail without a Sent copy; `send()`
+   * A crash after the append and before `store` leaves delivered mail without a Sent copy; `send()`
    * had not returned, as with SMTP's unanswered DATA.
    */
   async send(
-    raw: Buffer,
-    peers: Buffer[],
-    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
-  ): Promise<string> {
-    const hexes = [...new Set(peers.map((p) => p.toString('hex')))].sort()
-    const underLocks = async (i: number): Promise<string> => {
+    mails: OutgoingBatchItem[],
+    store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+  ): Promise<void> {
+    const hexes = [...new Set(mails.flatMap((m) => m.peers.map((p) => p.toString('hex'))))].sort()
+    const underLocks = async (i: number): Promise<void> => {
       const peer = hexes[i]
-      if (peer === undefined) return this.sendLocked(raw, hexes, store)
+      if (peer === undefined) return this.sendLocked(mails, hexes, store)
       return this.lock.run(peer, () => underLocks(i + 1))
     }
     return underLocks(0)
   }
 
   private async sendLocked(
-    raw: Buffer,
+    mails: OutgoingBatchItem[],
     peers: string[],
-    store: (changesFor: (id: string) => StateChange[]) => Promise<string>,
-  ): Promise<string> {
-    const sealed: { log: string; seq: number; recipient: string; stamped?: number }[] = []
-    const queued: string[] = []
+    store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+  ): Promise<void> {
+    // Per peer: where its blocks go, or nowhere yet (no profile, or older mail still queued).
+    const targets = new Map<string, { log: Hypercore; info: PeerInfo; blocks: Buffer[] } | null>()
     for (const peer of peers) {
       const info = this.closed ? undefined : await this.peers.get(peer)
       const backlog = (await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0
-      if (!info || backlog) {
-        queued.push(peer)
-        continue
-      }
-      const log = await this.logTo(peer)
-      const mail = await this.seal(log, info, raw, 0, 0)
-      await log.append(mail.blocks)
-      sealed.push({
-        log: (log.key as Buffer).toString('hex'),
-        seq: log.length - 1,
-        recipient: encodeAddress(info.identity),
-        ...(mail.stamped !== undefined ? { stamped: mail.stamped } : {}),
-      })
+      targets.set(peer, !info || backlog ? null : { log: await this.logTo(peer), info, blocks: [] })
     }
-    return store((id) => [
-      ...sealed.map(({ log, seq, recipient, stamped }) => ({
+    const sealed: { log: string; seq: number; recipient: string; stamped?: number }[][] = []
+    const queued: string[][] = []
+    for (const mail of mails) {
+      const mine: (typeof sealed)[number] = []
+      const waiting: string[] = []
+      for (const peer of new Set(mail.peers.map((p) => p.toString('hex')))) {
+        const target = targets.get(peer)
+        if (!target) {
+          waiting.push(peer)
+          continue
+        }
+        const { blocks, stamped } = await this.seal(
+          target.log,
+          target.info,
+          mail.raw,
+          target.blocks.length,
+          0,
+        )
+        target.blocks.push(...blocks)
+        mine.push({
+          log: (target.log.key as Buffer).toString('hex'),
+          seq: target.log.length + target.blocks.length - 1,
+          recipient: encodeAddress(target.info.identity),
+          ...(stamped !== undefined ? { stamped } : {}),
+        })
+      }
+      sealed.push(mine)
+      queued.push(waiting)
+    }
+    for (const target of targets.values()) {
+      if (target && target.blocks.length > 0) await target.log.append(target.blocks)
+    }
+    await store((index, id) => [
+      ...(sealed[index] ?? []).map(({ log, seq, recipient, stamped }) => ({
         name: stateNames.sent(log, seq),
         value: { id, recipient, ...(stamped !== undefined ? { stamped } : {}) } satisfies SentEntry,
       })),
       ...this.queueChanges(
         id,
-        queued.map((peer) => Buffer.from(peer, 'hex')),
+        (queued[index] ?? []).map((peer) => Buffer.from(peer, 'hex')),
       ),
     ])
   }
