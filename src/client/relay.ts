@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   encodeAddress,
@@ -82,7 +82,10 @@ async function relayIdentity(home: string): Promise<SigningKeyPair> {
     if ((err as { code?: unknown }).code !== 'ENOENT') throw err
     seed = generateSeed()
     const { temp } = await writeTempFile(home, (handle) => handle.writeFile(seed))
-    if (!(await publish(temp, path))) throw new Error(`${path} appeared while it was being created`)
+    if (!(await publish(temp, path))) {
+      await unlink(temp).catch(() => {})
+      throw new Error(`${path} appeared while it was being created`)
+    }
     await syncDirectory(home)
   }
   const identity = signingKeyPairFromSeed(seed)

@@ -168,6 +168,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       // Rotation is checked hourly: prekeys live for days, so the hour is noise.
       this.maintenance = setInterval(() => {
         this.background('prekeys', () => this.maintainPrekeys())
+        // DHT nodes forget records after a while: put the profile again.
+        this.publishProfile()
       }, 3600 * 1000)
       this.maintenance.unref()
       for (const contact of await this.mailbox.contacts.list()) {
@@ -376,7 +378,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     onOffer: async (link, offer) => {
       if (!verifyOffer({ ...offer, ackedUpTo: 0 }, offer.sender, this.identity.publicKey))
         throw SyncError.BAD_SIGNATURE('relayed offer')
-      if (this.blocked.has(offer.sender.toString('hex'))) return
+      // A blocked sender's log is still read: admission refuses each mail and the ack lets the relay
+      // drop it, instead of holding it against our quota forever.
       const ingest = await this.ingestFor(offer.sender, offer.logKey)
       if (!ingest) return
       let links = this.relayedLogs.get(ingest.name)
@@ -425,17 +428,16 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private async depositWithRelays(peer: Buffer): Promise<void> {
     const hex = peer.toString('hex')
     if ((this.sessions.get(hex)?.size ?? 0) > 0 || !(await this.outbox.hasPending(hex))) return
-    let info = await this.peers.get(hex)
-    if (!info) {
-      const found = await this.swarm.dht.mutableGet(peer, { latest: true }).catch(() => null)
-      if (!found) return
-      const profile = openProfile(found.value)
-      if (!profile.identity.equals(peer)) return
-      info = await this.peers.update(hex, found.value, false)
-      await this.outbox.pump(hex)
+    // The DHT has the peer's newest profile (its relays may have changed since we met it).
+    const found = await this.swarm.dht.mutableGet(peer, { latest: true }).catch(() => null)
+    const known = await this.peers.get(hex)
+    if (found && openProfile(found.value).identity.equals(peer)) {
+      await this.peers.update(hex, found.value, known?.knowsUs ?? false)
+      if (!known) await this.outbox.pump(hex)
     }
+    const info = await this.peers.get(hex)
     const deposit = await this.outbox.depositFor(hex)
-    if (!deposit || info.relays.length === 0) return
+    if (!info || !deposit || info.relays.length === 0) return
     for (const relay of info.relays) this.relays.deposit(relay, { recipient: peer, ...deposit })
   }
 

@@ -212,11 +212,17 @@ export class Outbox {
   /** Our log to `peer`, for a deposit: its key, length and signed offer. */
   async depositFor(
     peer: string,
-  ): Promise<{ logKey: Buffer; length: number; signature: Buffer } | undefined> {
+  ): Promise<{ logKey: Buffer; from: number; length: number; signature: Buffer } | undefined> {
     const offer = await this.offerFor(peer)
     if (!offer) return undefined
     const log = await this.logTo(peer)
-    return { logKey: offer.logKey, length: log.length, signature: offer.signature }
+    // What the recipient acknowledged is not needed on a relay: only the rest is handed over.
+    return {
+      logKey: offer.logKey,
+      from: offer.ackedUpTo,
+      length: log.length,
+      signature: offer.signature,
+    }
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   RelayRefusal,
   relayCodecs,
   verifyRegister,
+  type Deposit,
   type RelayMessage,
 } from './relay-wire.js'
 import { decodeAck, MAX_CHANNEL_FRAME_BYTES, verifyAck, verifyOffer } from './wire.js'
@@ -42,15 +43,14 @@ interface AccountRecord {
   usedBytes: number
 }
 
+/** A log held for a recipient, under `log/<recipient>/<sender>/<log key>`. */
 interface LogRecord {
-  sender: string
   signature: string
-  /** Blocks held, from 0 (those below `cleared` are gone from disk). */
+  /** Blocks held are `start`..`length` (those below `cleared` are gone from disk). */
+  start: number
   length: number
-  /** Bytes counted against the recipient's quota. */
+  /** Bytes of the blocks on disk, counted against the recipient's quota. */
   bytes: number
-  /** Byte length of the log when it was last fully cleared. */
-  base: number
   acked: number
   ackedAt: number
   cleared: number
@@ -125,26 +125,24 @@ export class RelayServer {
     return this.opening
   }
 
-  /** Clears acknowledged blocks whose grace period has passed. */
+  /** Clears acknowledged blocks whose grace period has passed, and gives their bytes back. */
   async prune(): Promise<void> {
     const now = this.now()
     for await (const entry of this.registry.createReadStream({ gt: 'log/', lt: 'log0' })) {
       const record = entry.value as LogRecord
       if (record.acked <= record.cleared || record.ackedAt + this.options.graceMs > now) continue
-      const [, recipient, logKey] = entry.key.split('/')
+      const [, recipient, , logKey] = entry.key.split('/')
       if (!recipient || !logKey) continue
-      await this.lock.run(logKey, async () => {
+      await this.lock.run(recipient, async () => {
         const core = await this.coreFor(logKey)
-        await core.clear(record.cleared, record.acked)
         const fresh = (await this.registry.get(entry.key))?.value as LogRecord
-        fresh.cleared = record.acked
-        if (fresh.acked >= fresh.length) {
-          // Everything held was delivered: its bytes no longer count against the quota.
-          await this.adjustUsage(recipient, -fresh.bytes)
-          fresh.base += fresh.bytes
-          fresh.bytes = 0
-        }
+        const from = Math.max(fresh.cleared, fresh.start)
+        const freed = await bytesOf(core, from, fresh.acked)
+        await core.clear(from, fresh.acked)
+        fresh.cleared = fresh.acked
+        fresh.bytes = Math.max(0, fresh.bytes - freed)
         await this.registry.put(entry.key, fresh)
+        await this.adjustUsage(recipient, -freed)
       })
     }
   }
@@ -181,7 +179,9 @@ export class RelayServer {
       {
         onFrame: (type, frame) => this.onFrame(link, type, frame),
         onMisbehaviour: (reason) => {
-          this.penalties.set(peer, this.now() + 10 * 60 * 1000)
+          const now = this.now()
+          for (const [key, until] of this.penalties) if (until <= now) this.penalties.delete(key)
+          this.penalties.set(peer, now + 10 * 60 * 1000)
           this.log('peer-dropped', { peer, reason })
         },
         onClose: () => {
@@ -213,10 +213,16 @@ export class RelayServer {
     register: { issuedAt: number; signature: Buffer },
   ): Promise<void> {
     const account = link.remoteKey
-    if (Math.abs(register.issuedAt - this.now()) > REGISTER_WINDOW_MS)
-      throw SyncError.BAD_FRAME('register (stale)')
     if (!verifyRegister(register, account, this.identity.publicKey))
       throw SyncError.BAD_SIGNATURE('registration')
+    // A good signature from a badly set clock is not an attack: refused, not punished.
+    if (Math.abs(register.issuedAt - this.now()) > REGISTER_WINDOW_MS) {
+      link.send(
+        'refused',
+        relayCodecs.refused.encode({ code: RelayRefusal.BAD_REQUEST, logKey: Buffer.alloc(32) }),
+      )
+      return
+    }
     const key = `acct/${account.toString('hex')}`
     const existing = (await this.registry.get(key))?.value as AccountRecord | undefined
     const record = existing ?? { registeredAt: this.now(), usedBytes: 0 }
@@ -233,70 +239,73 @@ export class RelayServer {
     for await (const entry of this.registry.createReadStream({ gt: prefix, lt: prefix + '~' })) {
       const log = entry.value as LogRecord
       if (log.acked >= log.length) continue
+      const [sender, logKey] = entry.key.slice(prefix.length).split('/')
+      if (!sender || !logKey) continue
       link.send(
         'offer',
         relayCodecs.offer.encode({
-          sender: Buffer.from(log.sender, 'hex'),
-          logKey: Buffer.from(entry.key.slice(prefix.length), 'hex'),
+          sender: Buffer.from(sender, 'hex'),
+          logKey: Buffer.from(logKey, 'hex'),
           signature: Buffer.from(log.signature, 'hex'),
         }),
       )
     }
   }
 
-  private async onDeposit(
-    link: BoundedChannel<RelayMessage>,
-    deposit: { recipient: Buffer; logKey: Buffer; length: number; signature: Buffer },
-  ): Promise<void> {
+  private async onDeposit(link: BoundedChannel<RelayMessage>, deposit: Deposit): Promise<void> {
     const sender = link.remoteKey
     const recipient = deposit.recipient.toString('hex')
     const logHex = deposit.logKey.toString('hex')
     const refuse = (code: RelayRefusal) => {
       link.send('refused', relayCodecs.refused.encode({ code, logKey: deposit.logKey }))
     }
-    const account = (await this.registry.get(`acct/${recipient}`))?.value as
-      AccountRecord | undefined
-    if (!account) {
+    if (!(await this.registry.get(`acct/${recipient}`))) {
       refuse(RelayRefusal.NOT_REGISTERED)
       return
     }
     if (!verifyOffer({ ...deposit, ackedUpTo: 0 }, sender, deposit.recipient))
       throw SyncError.BAD_SIGNATURE('deposit')
-    await this.lock.run(logHex, async () => {
-      const key = `log/${recipient}/${logHex}`
+    // One recipient at a time: its quota is checked and charged without a race.
+    await this.lock.run(recipient, async () => {
+      // Keyed by sender too: whoever else learns the log key cannot take the sender's place.
+      const key = `log/${recipient}/${sender.toString('hex')}/${logHex}`
       const held = (await this.registry.get(key))?.value as LogRecord | undefined
-      if (held && held.sender !== sender.toString('hex')) {
-        refuse(RelayRefusal.BAD_REQUEST)
-        return
-      }
       const core = await this.coreFor(logHex)
       if (!(await this.reachLength(core, deposit.length))) {
         refuse(RelayRefusal.BAD_REQUEST)
         return
       }
       const record: LogRecord = held ?? {
-        sender: sender.toString('hex'),
         signature: deposit.signature.toString('hex'),
-        length: 0,
+        start: deposit.from,
+        length: deposit.from,
         bytes: 0,
-        base: 0,
-        acked: 0,
+        acked: deposit.from,
         ackedAt: 0,
-        cleared: 0,
+        cleared: deposit.from,
       }
-      const length = core.length
-      const added = core.byteLength - record.base - record.bytes
-      const used = ((await this.registry.get(`acct/${recipient}`))?.value as AccountRecord)
-        .usedBytes
-      if (added > 0 && used + added > this.options.quotaBytes) {
+      const start = Math.max(record.length, deposit.from)
+      const end = core.length
+      const account = (await this.registry.get(`acct/${recipient}`))?.value as AccountRecord
+      // Checked on the average block size before anything is fetched; charged exactly after.
+      const estimate = end > start ? Math.ceil((core.byteLength / core.length) * (end - start)) : 0
+      if (estimate > 0 && account.usedBytes + estimate > this.options.quotaBytes) {
         refuse(RelayRefusal.FULL)
         return
       }
-      await core.download({ start: Math.max(record.length, record.cleared), end: length }).done()
-      record.length = Math.max(record.length, length)
-      record.bytes += Math.max(0, added)
+      if (end > start) {
+        const download = core.download({ start, end })
+        if (!(await withTimeout(download.done(), this.options.depositWaitMs))) {
+          download.destroy()
+          refuse(RelayRefusal.BAD_REQUEST)
+          return
+        }
+      }
+      const added = await bytesOf(core, start, end)
+      record.length = Math.max(record.length, end)
+      record.bytes += added
       await this.registry.put(key, record)
-      await this.adjustUsage(recipient, Math.max(0, added))
+      await this.adjustUsage(recipient, added)
       link.send('held', relayCodecs.held.encode({ logKey: deposit.logKey, length: record.length }))
       if (record.ack) link.send('ack', Buffer.from(record.ack, 'base64'))
       for (const other of this.links.get(recipient) ?? []) {
@@ -317,15 +326,19 @@ export class RelayServer {
     const recipient = link.remoteKey
     if (!verifyAck(ack, recipient)) throw SyncError.BAD_SIGNATURE('ack')
     const logHex = ack.logKey.toString('hex')
-    const key = `log/${recipient.toString('hex')}/${logHex}`
-    await this.lock.run(logHex, async () => {
-      const record = (await this.registry.get(key))?.value as LogRecord | undefined
-      if (!record || ack.length <= record.acked) return
-      record.acked = Math.min(ack.length, record.length)
-      record.ackedAt = this.now()
-      record.ack = frame.toString('base64')
-      await this.registry.put(key, record)
-      for (const sender of this.links.get(record.sender) ?? []) sender.send('ack', frame)
+    const prefix = `log/${recipient.toString('hex')}/`
+    await this.lock.run(recipient.toString('hex'), async () => {
+      for await (const entry of this.registry.createReadStream({ gt: prefix, lt: prefix + '~' })) {
+        const [sender, log] = entry.key.slice(prefix.length).split('/')
+        if (log !== logHex || !sender) continue
+        const record = entry.value as LogRecord
+        if (ack.length <= record.acked) continue
+        record.acked = Math.min(ack.length, record.length)
+        record.ackedAt = this.now()
+        record.ack = frame.toString('base64')
+        await this.registry.put(entry.key, record)
+        for (const link of this.links.get(sender) ?? []) link.send('ack', frame)
+      }
     })
   }
 
@@ -368,5 +381,29 @@ export class RelayServer {
       ...account,
       usedBytes: Math.max(0, account.usedBytes + delta),
     })
+  }
+}
+
+// Bytes of the blocks `start`..`end` this relay holds (read locally, never fetched).
+async function bytesOf(core: Hypercore, start: number, end: number): Promise<number> {
+  let total = 0
+  for (let seq = start; seq < end; seq++) {
+    const block = await core.get(seq, { wait: false })
+    total += block?.byteLength ?? 0
+  }
+  return total
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false)
+    }, ms)
+  })
+  try {
+    return await Promise.race([work.then(() => true), expired])
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -28,10 +28,14 @@ export interface Register {
   signature: Buffer
 }
 
-/** `deposit`: "hold my pair log to `recipient` up to at least `length`", with the sender's signed offer. */
+/**
+ * `deposit`: "hold my pair log to `recipient`, blocks `from` (what the recipient has acknowledged) up to
+ * at least `length`", with the sender's signed offer.
+ */
 export interface Deposit {
   recipient: Buffer
   logKey: Buffer
+  from: number
   length: number
   signature: Buffer
 }
@@ -82,16 +86,19 @@ export const relayCodecs = {
     },
   },
   deposit: {
-    encode: (m: Deposit) => Buffer.concat([m.recipient, m.logKey, u64(m.length), m.signature]),
+    encode: (m: Deposit) =>
+      Buffer.concat([m.recipient, m.logKey, u64(m.from), u64(m.length), m.signature]),
     decode: (frame: Buffer): Deposit => {
       const r = new FrameReader(frame, 'deposit')
       const out = {
         recipient: Buffer.from(r.bytesOf(32)),
         logKey: Buffer.from(r.bytesOf(32)),
+        from: r.u64(),
         length: r.u64(),
         signature: Buffer.from(r.bytesOf(SIGNATURE_BYTES)),
       }
       r.end()
+      if (out.from > out.length) throw SyncError.BAD_FRAME('deposit (range)')
       return out
     },
   },
