@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   crypto: async () => (await import('./crypto.js')).run(),
   mailbox: async () => (await import('./mailbox.js')).run(),
   delivery: async () => (await import('./delivery.js')).run(),
+  relay: async () => (await import('./relay.js')).run(),
 }
 
 const names = process.argv.slice(2)

@@ -37,6 +37,8 @@ export interface OpenAccountOptions {
   stampDifficulty?: number
   /** Redial delays for peers we owe mail, ms. */
   backoffs?: [number, number, number, number]
+  /** How often unreachable peers we owe mail are dialled afresh, ms. Default 30 s. */
+  redialEveryMs?: number
   /** Argon2id limits for a vault created here; tests pass small ones. */
   vaultParams?: VaultParams
   /** Largest mail accepted, bytes. Default 50 MB. */
@@ -241,14 +243,23 @@ export async function openAccount(options: OpenAccountOptions): Promise<Account>
     await node.close()
     throw ClientError.OFFLINE()
   }
-  return new Account(node, node.sync, phrase)
+  // Subscribed before the engine starts, so not even the first mail from a relay goes unannounced.
+  const account = new Account(node, node.sync, phrase)
+  try {
+    await node.sync.ready()
+  } catch (err) {
+    await account.close()
+    throw err
+  }
+  return account
 }
 
 // Everything but the vault's business is the network's.
 function networkOptionsOf(options: OpenAccountOptions): NetworkOptions {
-  const network: NetworkOptions = {}
+  const network: NetworkOptions = { deferStart: true }
   if (options.bootstrap) network.bootstrap = options.bootstrap
   if (options.backoffs) network.backoffs = options.backoffs
+  if (options.redialEveryMs !== undefined) network.redialEveryMs = options.redialEveryMs
   if (options.stampDifficulty !== undefined) network.stampDifficulty = options.stampDifficulty
   if (options.maxMessageBytes !== undefined) network.maxMessageBytes = options.maxMessageBytes
   if (options.prekeyPolicy) network.prekeyPolicy = options.prekeyPolicy

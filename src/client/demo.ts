@@ -87,6 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
       relays: name === 'bob' && relay ? [relay.address] : [],
       relayAfterMs: 500,
       backoffs: [200, 500, 1000, 2000],
+      redialEveryMs: 5000,
     })
     open.set(name, opened)
     return opened

@@ -64,6 +64,8 @@ export interface NetworkOptions extends SyncOptions {
   now?: () => number
   /** Where delivery trouble is reported (a peer dropped, a relay refusing); default nowhere. */
   log?: (event: string, detail: Record<string, unknown>) => void
+  /** Build the sync engine but let the caller start it (after subscribing to its events). */
+  deferStart?: boolean
 }
 
 /**
@@ -225,7 +227,7 @@ async function startSync(
   )
   blocked.check = (key) => engine.isBlocked(key)
   cleanup.push(() => engine.close())
-  await engine.ready()
+  if (!network.deferStart) await engine.ready()
   return engine
 }
 

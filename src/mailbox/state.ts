@@ -36,12 +36,17 @@ export class MailboxState {
   }
 
   /**
-   * Every entry whose name starts with `prefix`, in name order: at most `limit`, and only names before
-   * `until` when given (so a caller reading a prefix up to a point does not scan the rest of it).
+   * Every entry whose name starts with `prefix`, in name order: at most `limit`, only names before
+   * `until` and from `from` on when given (so a caller reading part of a prefix does not scan the rest).
    */
-  async list(prefix: string, limit = Infinity, until?: string): Promise<StateEntry[]> {
+  async list(
+    prefix: string,
+    limit = Infinity,
+    until?: string,
+    from?: string,
+  ): Promise<StateEntry[]> {
     this.assertOpen()
-    const start = stateKey(prefix)
+    const start = stateKey(from ?? prefix)
     const end = until === undefined ? start + '\uffff' : stateKey(until)
     const out: StateEntry[] = []
     const range = { gte: start, lt: end, ...(limit < Infinity ? { limit } : {}) }

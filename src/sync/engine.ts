@@ -67,6 +67,11 @@ export interface SyncOptions {
   relays?: Buffer[]
   /** How long a recipient may stay unreachable before our log goes to its relays, ms. Default 3 s. */
   relayAfterMs?: number
+  /**
+   * How often peers we owe mail and cannot reach are dialled afresh, ms. Default 30 s. Hyperswarm's own
+   * retries slow down to minutes and a dial can stall on a stale DHT record; this keeps trying.
+   */
+  redialEveryMs?: number
 }
 
 export interface SyncEvents {
@@ -106,6 +111,9 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   /** Relay links that offered a log, by ingest name: its acks go back through them too. */
   private readonly relayedLogs = new Map<string, Set<RelayLink>>()
   private readonly relayTimers = new Map<string, NodeJS.Timeout>()
+  /** Peers we owe mail (kicked and not yet settled), for the redial timer. */
+  private readonly wanted = new Map<string, Buffer>()
+  private redial: NodeJS.Timeout | null = null
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
 
@@ -127,6 +135,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       penaltyMs: options.penaltyMs ?? 10 * 60 * 1000,
       relays: options.relays ?? [],
       relayAfterMs: options.relayAfterMs ?? 3000,
+      redialEveryMs: options.redialEveryMs ?? 30_000,
     }
     const encryption = components.encryption
     const prekeys = components.prekeys
@@ -172,6 +181,10 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         this.publishProfile()
       }, 3600 * 1000)
       this.maintenance.unref()
+      this.redial = setInterval(() => {
+        this.redialUnreachable()
+      }, this.options.redialEveryMs)
+      this.redial.unref()
       for (const contact of await this.mailbox.contacts.list()) {
         if (!contact.blocked) continue
         const key = contact.identityKey ?? peerIdentityOf(contact.address)?.toString('hex')
@@ -216,6 +229,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.assertOpen()
     const hex = peer.toString('hex')
     if (hex === this.me) return
+    this.wanted.set(hex, peer)
     this.swarm.joinPeer(peer)
     this.background('pump', async () => {
       await this.outbox.pump(hex)
@@ -258,6 +272,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.closing ??= (async () => {
       await this.opening?.catch(() => {})
       if (this.maintenance) clearInterval(this.maintenance)
+      if (this.redial) clearInterval(this.redial)
       for (const timer of this.relayTimers.values()) clearTimeout(timer)
       this.relays.close()
       for (const set of this.sessions.values()) for (const session of set) session.close()
@@ -369,6 +384,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.scheduleRelay(peer)
     }
     if (!(await this.outbox.hasPending(hex))) {
+      this.wanted.delete(hex)
       this.swarm.leavePeer(peer)
       this.relays.settled(ack.logKey)
     }
@@ -408,6 +424,16 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.penalties.set(relay.toString('hex'), this.now() + this.options.penaltyMs)
       this.log('relay-dropped', { relay: relay.toString('hex'), reason })
     },
+  }
+
+  // Peers we owe mail and have no session with are dialled from scratch (their retry state reset).
+  private redialUnreachable(): void {
+    for (const [hex, peer] of this.wanted) {
+      if ((this.sessions.get(hex)?.size ?? 0) > 0) continue
+      this.swarm.leavePeer(peer)
+      this.swarm.joinPeer(peer)
+      this.scheduleRelay(peer)
+    }
   }
 
   /**

@@ -144,10 +144,15 @@ export class LogIngest {
     let seq = this.cursor
     let bytes = 0
     while (seq < end && inputs.length < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES) {
-      const item = await reader.read(seq, end, (from, to) => {
-        this.prefetch(from, to)
-      })
-      if (this.closed) break
+      const item = await reader.read(
+        seq,
+        end,
+        (from, to) => {
+          this.prefetch(from, to)
+        },
+        seq > this.cursor,
+      )
+      if (this.closed || item.kind === 'missing') break
       if (item.kind === 'reject') {
         rejections.push({ seq: item.last, code: item.code, difficulty: this.difficulty() })
         seq = item.last + 1

@@ -10,6 +10,8 @@ export type LogItem =
   | { kind: 'mail'; start: number; last: number; mail: Buffer; stamp?: Buffer }
   /** Blocks `start..last` are refused as a unit. */
   | { kind: 'reject'; start: number; last: number; code: RejectCode }
+  /** Asked to read only what is on disk, and some of the item's blocks are not. */
+  | { kind: 'missing' }
 
 /**
  * Reads mails out of a sender's pair log (docs/protocol.md §12): opens each block's envelope for its
@@ -32,7 +34,11 @@ export class LogReader {
     start: number,
     end: number,
     prefetch: (from: number, to: number) => void = () => {},
+    localOnly = false,
   ): Promise<LogItem> {
+    // A log's length is what a peer signed, not what anyone connected holds (a relay may hold part):
+    // past the first item of a batch, only what is on disk is read, so stored mail is never held up.
+    if (localOnly && !(await this.core.has(start))) return { kind: 'missing' }
     const first = await this.frameAt(start)
     if (!first || first.kind === 'next') return reject(start, start, RejectCode.MALFORMED)
     if (first.kind === 'whole') return mail(start, start, first.mail, first.stamp)
@@ -42,6 +48,7 @@ export class LogReader {
     if (last >= end) return reject(start, start, RejectCode.MALFORMED)
     // Too large is known from the first block: its other blocks are skipped, never fetched.
     if (first.total > this.maxMessageBytes) return reject(start, last, RejectCode.TOO_LARGE)
+    if (localOnly && !(await this.core.has(start, last + 1))) return { kind: 'missing' }
     prefetch(start + 1, last + 1)
     const chunks = [first.chunk]
     for (let seq = start + 1; seq <= last; seq++) {

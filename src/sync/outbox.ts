@@ -185,18 +185,25 @@ export class Outbox {
     return this.lock.run(peer, async () => {
       const log = logKey.toString('hex')
       if ((await this.logKeyFor(peer)) !== log) return
+      // Only what this `held` adds: everything below the last one was marked already.
+      const before = await this.mailbox.state.get(stateNames.held(log))
+      const from = typeof before === 'number' ? before : 0
+      if (length <= from) return
       const held = await this.mailbox.state.list(
         stateNames.sentPrefix(log),
         Infinity,
         stateNames.sent(log, length),
+        stateNames.sent(log, from),
       )
       const deliveries = held.map(({ value }) => {
         const entry = value as SentEntry
         return { id: entry.id, recipient: entry.recipient, state: 'relayed' as const }
       })
-      if (deliveries.length === 0) return
-      await this.mailbox.commit({ deliveries })
-      this.onDelivery(deliveries)
+      await this.mailbox.commit({
+        deliveries,
+        state: [{ name: stateNames.held(log), value: length }],
+      })
+      if (deliveries.length > 0) this.onDelivery(deliveries)
     })
   }
 

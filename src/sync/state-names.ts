@@ -16,6 +16,8 @@ export const stateNames = {
   sent: (log: string, seq: number) => `out/sent/${log}/${seqName(seq)}`,
   sentPrefix: (log: string) => `out/sent/${log}/`,
   sentAll: 'out/sent/',
+  /** How far a relay holds our log (what has been marked `relayed`). */
+  held: (log: string) => `out/held/${log}`,
   /** How far the recipient has acknowledged our log. */
   acked: (log: string) => `out/acked/${log}`,
   /** Our cursor in someone's log to us: every block below `next` is handled. */

@@ -42,6 +42,7 @@ export const test = base.extend<{ network: TestNetwork }>({
             vaultParams: FAST_VAULT,
             stampDifficulty: 8,
             backoffs: FAST_BACKOFFS,
+            redialEveryMs: 2000,
             ...options,
           })
           opened.push(account)

@@ -1,0 +1,107 @@
+/**
+ * The raw layer beneath relay catch-up, for bench/relay.ts: a bare "relay" Corestore that already holds
+ * a core of given blocks, and a fresh reader Corestore that dials it over Hyperswarm on the loopback
+ * testnet and downloads the whole core. No accounts, no relay protocol, no sealing, no mailbox.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type Corestore from 'corestore'
+import type Hypercore from 'hypercore'
+import HyperDHT, { type BootstrapNode } from 'hyperdht'
+import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import { createCorestore } from '../src/mailbox/index.js'
+
+/** Blocks appended per call while filling the holder (not timed). */
+const FILL_BATCH = 1024
+
+export interface RawHolder {
+  /** Blocks held. */
+  readonly length: number
+  /**
+   * A fresh reader store dials the holder and downloads every block: seconds from dialling until the
+   * reader holds them all, and how much of that was connection setup.
+   */
+  catchUp(): Promise<{ seconds: number; connectMs: number }>
+  close(): Promise<void>
+}
+
+/** A bare store holding `blocks` in one core, listening on the testnet. */
+export async function openRawHolder(
+  bootstrap: BootstrapNode[],
+  blocks: Buffer[],
+): Promise<RawHolder> {
+  const dir = await mkdtemp(join(tmpdir(), 'peermail-bench-relay-raw-'))
+  const holderStore = createCorestore(join(dir, 'holder'))
+  const swarms = new Set<Hyperswarm>()
+  const makeSwarm = (store: Corestore): Hyperswarm => {
+    const keyPair = HyperDHT.keyPair()
+    const swarm = new Hyperswarm({
+      keyPair,
+      dht: new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair }),
+    })
+    swarm.on('connection', (conn: SwarmConnection) => {
+      conn.on('error', () => {})
+      store.replicate(conn)
+    })
+    swarms.add(swarm)
+    return swarm
+  }
+  const close = async () => {
+    for (const swarm of swarms) await swarm.destroy()
+    swarms.clear()
+    await holderStore.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+  try {
+    const held = holderStore.get({ name: 'held-log' })
+    await held.ready()
+    for (let i = 0; i < blocks.length; i += FILL_BATCH)
+      await held.append(blocks.slice(i, i + FILL_BATCH))
+    const server = makeSwarm(holderStore)
+    await server.listen()
+    let readers = 0
+    const catchUp = async () => {
+      const readerStore = createCorestore(join(dir, `reader-${readers++}`))
+      const reader = readerStore.get({ key: held.key as Buffer })
+      await reader.ready()
+      const client = makeSwarm(readerStore)
+      try {
+        const began = process.hrtime.bigint()
+        const connected = new Promise<bigint>((resolve) =>
+          client.once('connection', () => {
+            resolve(process.hrtime.bigint())
+          }),
+        )
+        client.joinPeer(server.keyPair.publicKey)
+        const connectedAt = await connected
+        // Ask for the holder's length (an upgrade) rather than waiting for it to be pushed.
+        void reader.update({ wait: true }).catch(() => {})
+        await waitForLength(reader, blocks.length)
+        await reader.download({ start: 0, end: blocks.length }).done()
+        const seconds = Number(process.hrtime.bigint() - began) / 1e9
+        return { seconds, connectMs: Number(connectedAt - began) / 1e6 }
+      } finally {
+        swarms.delete(client)
+        await client.destroy()
+        await readerStore.close()
+      }
+    }
+    return { length: blocks.length, catchUp, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
+
+function waitForLength(core: Hypercore, length: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (core.length < length) return
+      core.off('append', check)
+      resolve()
+    }
+    core.on('append', check)
+    check()
+  })
+}
