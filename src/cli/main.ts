@@ -2,15 +2,27 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { PeermailError } from '../shared/errors.js'
 import { accountCommands } from './commands/account.js'
+import { contactsCommands } from './commands/contacts.js'
+import { forwardCommand } from './commands/forward.js'
 import { mailCommands } from './commands/mail.js'
-import { defaultHome, type GlobalOptions } from './options.js'
+import { organiseCommands } from './commands/organise.js'
+import { replyCommand } from './commands/reply.js'
+import { requestsCommands } from './commands/requests.js'
+import { sendCommand } from './commands/send.js'
+import { serviceCommands } from './commands/services.js'
+import { statusCommand } from './commands/status.js'
+import { syncCommand } from './commands/sync.js'
+import { bootstrapNodes, defaultHome, type GlobalOptions } from './options.js'
 import { CliUsageError } from './usage-error.js'
 
 const STATUS = `Peermail is being built in the open. What works today:
   - an account: peermail init / restore / whoami (recovery phrase, passphrase-locked vault)
-  - an encrypted mailbox: peermail import / export / list / read / search
-Coming next: peer-to-peer delivery over Hyperswarm, relays and forward secrecy, the demo,
-the inbox UI and the SMTP bridge. Run \`peermail --help\` for the commands.`
+  - an encrypted mailbox: peermail import / export / list / read / search / move / flag / trash
+  - peer-to-peer delivery over Hyperswarm: peermail send / reply / forward / status;
+    peermail sync stays online to receive mail and deliver what is queued
+  - contacts and first contact: peermail contacts (safety numbers, verify, block) / requests
+Coming next: relays and forward secrecy, the demo, the inbox UI and the SMTP bridge.
+Run \`peermail --help\` for the commands.`
 
 /** Entry point of the `peermail` command; returns the process exit status (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -22,13 +34,27 @@ export async function main(argv: string[]): Promise<number> {
     .option('--home <dir>', 'account directory (default: $PEERMAIL_HOME or ~/.peermail)')
     .option('--json', 'machine-readable output')
     .option('--debug', 'show stack traces on errors')
+    .option(
+      '--bootstrap <host:port,...>',
+      'DHT bootstrap nodes (default: $PEERMAIL_BOOTSTRAP, else the public HyperDHT)',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showSuggestionAfterError()
   const globals = (): GlobalOptions => {
-    const opts = program.opts<{ home?: string; json?: boolean; debug?: boolean }>()
+    const opts = program.opts<{
+      home?: string
+      json?: boolean
+      debug?: boolean
+      bootstrap?: string
+    }>()
     debug = opts.debug === true
-    return { home: opts.home ?? defaultHome(), json: opts.json === true, debug }
+    return {
+      home: opts.home ?? defaultHome(),
+      json: opts.json === true,
+      debug,
+      bootstrap: bootstrapNodes(opts.bootstrap),
+    }
   }
   const status = () => {
     process.stdout.write(`peermail ${readVersion()}\n\n${STATUS}\n`)
@@ -47,13 +73,34 @@ export async function main(argv: string[]): Promise<number> {
     .action(status)
   accountCommands(program, globals)
   mailCommands(program, globals)
-  for (const command of program.commands) command.exitOverride()
+  organiseCommands(program, globals)
+  sendCommand(program, globals)
+  replyCommand(program, globals)
+  forwardCommand(program, globals)
+  syncCommand(program, globals)
+  statusCommand(program, globals)
+  contactsCommands(program, globals)
+  requestsCommands(program, globals)
+  serviceCommands(program, globals)
+  strict(program)
 
   try {
     await program.parseAsync(argv, { from: 'user' })
     return 0
   } catch (err) {
     return report(err, debug)
+  }
+}
+
+/**
+ * Every command, nested ones (contacts add…) included, throws instead of exiting, and refuses stray
+ * arguments: the root's allowExcessArguments() (there for its own unknown-command message) is inherited by
+ * the commands made after it, and `peermail trash ID1 ID2` must not quietly trash only ID1.
+ */
+function strict(command: Command): void {
+  for (const sub of command.commands) {
+    sub.exitOverride().allowExcessArguments(false)
+    strict(sub)
   }
 }
 

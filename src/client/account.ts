@@ -18,6 +18,7 @@ import {
   type SyncEngine,
 } from '../sync/index.js'
 import { composeOutgoing, type SendInput } from './compose-outgoing.js'
+import { isMessageId } from '../mailbox/ids.js'
 import { ClientError } from './errors.js'
 import { SendQueue } from './send-queue.js'
 import {
@@ -146,6 +147,9 @@ export class Account extends EventEmitter<AccountEvents> {
       peers: peers.map((p) => p.identity),
       delivery,
     })
+    // Answering a stored message marks it answered, as every mail client does.
+    if (input.inReplyTo !== undefined && isMessageId(input.inReplyTo))
+      await mailbox.setFlags(input.inReplyTo, { answered: true }).catch(() => {})
     return { id }
   }
 

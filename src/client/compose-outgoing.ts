@@ -5,7 +5,7 @@ import {
   type Mailbox,
   type MailAddress,
 } from '../mailbox/index.js'
-import { encodeAddress } from '../crypto/index.js'
+import { decodeAddress, encodeAddress } from '../crypto/index.js'
 import { isMessageId } from '../mailbox/ids.js'
 import { peerIdentityOf, PEER_MAIL_DOMAIN, SyncError } from '../sync/index.js'
 import { ClientError } from './errors.js'
@@ -51,7 +51,12 @@ export async function composeOutgoing(
   const recipients = new Map<string, { identity: Buffer; address: string }>()
   for (const entry of all) {
     const identity = peerIdentityOf(entry.address)
-    if (!identity) throw SyncError.NOT_A_PEER_ADDRESS(entry.address)
+    if (!identity) {
+      // A mistyped Peermail address gets the checksum's own error, not "not a Peermail address".
+      const local = entry.address.slice(0, entry.address.lastIndexOf('@')).toLowerCase()
+      if (local.startsWith('pm1')) decodeAddress(local)
+      throw SyncError.NOT_A_PEER_ADDRESS(entry.address)
+    }
     // The canonical `pm1…` (lower case) names the recipient in the status, whatever case was typed.
     const address = encodeAddress(identity)
     recipients.set(identity.toString('hex'), { identity, address })

@@ -8,6 +8,8 @@ export const ClientErrorCode = {
   CLOSED: 'NODE_CLOSED',
   INVALID_INPUT: 'INVALID_INPUT',
   OFFLINE: 'ACCOUNT_OFFLINE',
+  SAFETY_NUMBER_MISMATCH: 'SAFETY_NUMBER_MISMATCH',
+  DELIVERY_FAILED: 'DELIVERY_FAILED',
 } as const
 
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode]
@@ -44,6 +46,22 @@ export class ClientError extends PeermailError {
 
   static OFFLINE(): ClientError {
     return new ClientError(ClientErrorCode.OFFLINE, 'This account was opened without the network')
+  }
+
+  /** The safety number the user read from their contact is not the one for these two keys. */
+  static SAFETY_NUMBER_MISMATCH(address: string): ClientError {
+    return new ClientError(
+      ClientErrorCode.SAFETY_NUMBER_MISMATCH,
+      `The safety number does not match ${address}: do not trust this contact until you find out why`,
+    )
+  }
+
+  /** A recipient refused a mail for good (blocked, or refused it otherwise); it will not be retried. */
+  static DELIVERY_FAILED(recipients: string[]): ClientError {
+    return new ClientError(
+      ClientErrorCode.DELIVERY_FAILED,
+      `Delivery failed for ${recipients.join(', ')}: the recipient refused the mail`,
+    )
   }
 
   static CLOSED(): ClientError {

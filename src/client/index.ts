@@ -17,5 +17,23 @@ export {
   type OpenAccountOptions,
 } from './account.js'
 export type { SendInput } from './compose-outgoing.js'
-export { createLocalNetwork, type LocalNetwork, type BootstrapNode } from '../sync/index.js'
+export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
+export { runDemo, type Demo, type DemoOptions, type DemoStep } from './demo.js'
+export {
+  createLocalNetwork,
+  parseBootstrap,
+  peerIdentityOf,
+  requirePeerIdentity,
+  PEER_MAIL_DOMAIN,
+  type LocalNetwork,
+  type BootstrapNode,
+  type DeliveryEvent,
+} from '../sync/index.js'
+export type {
+  Contact,
+  DeliveryState,
+  Flags,
+  MessageSummary,
+  ReadMessage,
+} from '../mailbox/index.js'
 export { decodeAddress, isAddress, safetyNumber } from '../crypto/index.js'

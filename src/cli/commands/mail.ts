@@ -1,11 +1,9 @@
 import type { Command } from 'commander'
-import { openNode, type PeermailNode } from '../../client/index.js'
 import type { GlobalOptions } from '../options.js'
-import { print, progress, progressDone, shortDate } from '../output.js'
-import { askSecret } from '../prompt.js'
+import { addresses, print, progress, progressDone, summaryLine } from '../output.js'
+import { toInt } from '../parse.js'
+import { withNode } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
-
-type Summary = Awaited<ReturnType<PeermailNode['mailbox']['list']>>['items'][number]
 
 /** `list`, `read`, `search`, `import`, `export`. */
 export function mailCommands(program: Command, globals: () => GlobalOptions): void {
@@ -29,9 +27,10 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
           json,
           page,
           () =>
-            [...page.items.map(line), ...(page.next ? [`(more: --cursor ${page.next})`] : [])].join(
-              '\n',
-            ) || '(no messages)',
+            [
+              ...page.items.map(summaryLine),
+              ...(page.next ? [`(more: --cursor ${page.next})`] : []),
+            ].join('\n') || '(no messages)',
         )
       })
     })
@@ -53,6 +52,8 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
         print(json, forJson, () =>
           [
             `From:    ${addresses(message.from)}`,
+            // The From header is whatever the sender wrote; the peer is what the transport proved.
+            ...(message.peer ? [`Peer:    ${message.peer} (authenticated sender)`] : []),
             `To:      ${addresses(message.to)}`,
             ...(message.cc.length > 0 ? [`Cc:      ${addresses(message.cc)}`] : []),
             `Date:    ${new Date(message.date).toUTCString()}`,
@@ -82,7 +83,7 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
         const result = await node.mailbox.search(words.join(' '), {
           limit: toInt(opts.limit, 'limit'),
         })
-        print(json, result, () => result.items.map(line).join('\n') || '(no matches)')
+        print(json, result, () => result.items.map(summaryLine).join('\n') || '(no matches)')
       })
     })
 
@@ -142,33 +143,4 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
         )
       })
     })
-}
-
-async function withNode(
-  globals: GlobalOptions,
-  fn: (node: PeermailNode, globals: GlobalOptions) => Promise<void>,
-): Promise<void> {
-  const passphrase = await askSecret('Passphrase: ')
-  const node = await openNode({ home: globals.home, passphrase })
-  try {
-    await fn(node, globals)
-  } finally {
-    await node.close()
-  }
-}
-
-function line(m: Summary): string {
-  const unread = m.flags.seen ? ' ' : '*'
-  const from = m.from[0]?.name || m.from[0]?.address || '?'
-  return `${unread} ${m.id}  ${shortDate(m.date)}  ${from.slice(0, 24).padEnd(24)}  ${m.subject}`
-}
-
-function addresses(list: { name: string; address: string }[]): string {
-  return list.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ')
-}
-
-function toInt(value: string, name: string): number {
-  const n = Number(value)
-  if (!Number.isInteger(n)) throw new CliUsageError(`--${name} must be a whole number`)
-  return n
 }

@@ -15,6 +15,11 @@ export interface ComposeAttachment {
   contentType?: string
   /** Without angle brackets. */
   contentId?: string
+  /**
+   * `attachment` forces a part to show as a file even where nodemailer would inline it (a forwarded
+   * `message/rfc822`); default: inline when it has a contentId, attachment otherwise.
+   */
+  disposition?: 'attachment' | 'inline'
 }
 
 /** What {@link composeMessage} builds a message from. */
@@ -142,7 +147,7 @@ function date(value: Date): Date {
 }
 
 function attachment(file: ComposeAttachment): MailComposerAttachment {
-  const { filename, content, contentType, contentId } = file
+  const { filename, content, contentType, contentId, disposition } = file
   if (typeof (filename as unknown) !== 'string' || filename.length > MAX_FILENAME_LENGTH) {
     throw MailboxError.INVALID_ARGUMENT(
       `attachment filename must be text of at most 255 characters`,
@@ -158,6 +163,11 @@ function attachment(file: ComposeAttachment): MailComposerAttachment {
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const out: MailComposerAttachment = { filename, content: buffer }
+  if (disposition !== undefined) {
+    if ((disposition as unknown) !== 'attachment' && (disposition as unknown) !== 'inline')
+      throw MailboxError.INVALID_ARGUMENT('attachment disposition must be attachment or inline')
+    out.contentDisposition = disposition
+  }
   if (contentType !== undefined) {
     if (!CONTENT_TYPE.test(contentType)) {
       throw MailboxError.INVALID_ARGUMENT('attachment contentType must be like type/subtype')

@@ -1,0 +1,37 @@
+import type { Command } from 'commander'
+import { report } from '../delivery.js'
+import type { GlobalOptions } from '../options.js'
+import { print } from '../output.js'
+import { withNode } from '../session.js'
+
+/** `status`: a sent mail's delivery, or the folder counts. Offline: it reads what sync recorded. */
+export function statusCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('status [id]')
+    .description("a sent mail's delivery state per recipient; without an id, the folder counts")
+    .addHelpText(
+      'after',
+      '\nStates: queued (waiting for the recipient), relayed, delivered, failed (refused).\n\nExample:\n  peermail status 01kaxyz... --json',
+    )
+    .action(async (id: string | undefined) => {
+      await withNode(globals(), async (node, { json }) => {
+        if (id !== undefined) {
+          const status = { ...((await node.mailbox.get(id)).delivery ?? {}) }
+          print(json, { id, status }, () =>
+            Object.keys(status).length === 0
+              ? `${id} is not outgoing mail (no delivery state)`
+              : report(id, status).replace(/^Sent /, 'Mail '),
+          )
+          return
+        }
+        const counts = await node.mailbox.counts()
+        print(json, counts, () =>
+          Object.entries(counts)
+            .map(([folder, c]) =>
+              `${folder.padEnd(12)} ${String(c.total).padStart(6)} ${c.unread > 0 ? `(${c.unread} unread)` : ''}`.trimEnd(),
+            )
+            .join('\n'),
+        )
+      })
+    })
+}

@@ -1,0 +1,77 @@
+import { openAccount, openNode, type Account, type PeermailNode } from '../client/index.js'
+import type { GlobalOptions } from './options.js'
+import { askSecret } from './prompt.js'
+
+/** Opens the account offline (no network), runs `fn`, and always closes it. */
+export async function withNode(
+  globals: GlobalOptions,
+  fn: (node: PeermailNode, globals: GlobalOptions) => Promise<void>,
+): Promise<void> {
+  const passphrase = await askSecret('Passphrase: ')
+  const node = await openNode({ home: globals.home, passphrase })
+  try {
+    await fn(node, globals)
+  } finally {
+    await node.close()
+  }
+}
+
+/**
+ * Opens the existing account online, runs `fn`, and always closes it. Ctrl-C (SIGINT) or SIGTERM aborts
+ * `stop` instead of killing the process, so the account still closes cleanly (pair logs and the index
+ * flushed, the home unlocked); a second signal exits at once for a user who really wants out.
+ */
+export async function withAccount(
+  globals: GlobalOptions,
+  fn: (account: Account, stop: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const passphrase = await askSecret('Passphrase: ')
+  const controller = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143)
+    controller.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const account = await openAccount({
+      home: globals.home,
+      passphrase,
+      create: false,
+      ...(globals.bootstrap ? { bootstrap: globals.bootstrap } : {}),
+    })
+    try {
+      await fn(account, controller.signal)
+    } finally {
+      await account.close()
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+/**
+ * Resolves after `ms` (Infinity: never), or at once when `stop` aborts. An endless wait still holds a
+ * timer: without one, an idle event loop would let Node exit mid-await, skipping the clean close.
+ */
+export function sleep(ms: number, stop?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (stop?.aborted) {
+      resolve()
+      return
+    }
+    const timer = Number.isFinite(ms)
+      ? setTimeout(() => {
+          done()
+        }, ms)
+      : setInterval(() => {}, 2 ** 30)
+    const done = () => {
+      clearTimeout(timer)
+      clearInterval(timer)
+      stop?.removeEventListener('abort', done)
+      resolve()
+    }
+    stop?.addEventListener('abort', done, { once: true })
+  })
+}
