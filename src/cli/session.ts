@@ -26,6 +26,26 @@ export async function withAccount(
   fn: (account: Account, stop: AbortSignal) => Promise<void>,
 ): Promise<void> {
   const passphrase = await askSecret('Passphrase: ')
+  await untilSignal(async (stop) => {
+    const account = await openAccount({
+      home: globals.home,
+      passphrase,
+      create: false,
+      ...(globals.bootstrap ? { bootstrap: globals.bootstrap } : {}),
+    })
+    try {
+      await fn(account, stop)
+    } finally {
+      await account.close()
+    }
+  })
+}
+
+/**
+ * Runs `run` with a signal that Ctrl-C (SIGINT) or SIGTERM aborts instead of killing the process, so what
+ * it opened still closes cleanly; a second signal exits at once for a user who really wants out.
+ */
+export async function untilSignal(run: (stop: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController()
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143)
@@ -34,17 +54,7 @@ export async function withAccount(
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   try {
-    const account = await openAccount({
-      home: globals.home,
-      passphrase,
-      create: false,
-      ...(globals.bootstrap ? { bootstrap: globals.bootstrap } : {}),
-    })
-    try {
-      await fn(account, controller.signal)
-    } finally {
-      await account.close()
-    }
+    await run(controller.signal)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

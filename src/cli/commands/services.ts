@@ -3,7 +3,7 @@ import { openRelay, runDemo, type DemoStep } from '../../client/index.js'
 import { PeermailError } from '../../shared/errors.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
-import { sleep } from '../session.js'
+import { sleep, untilSignal } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
 
 /** `relay` and `demo`: the long-running services. */
@@ -99,21 +99,4 @@ function positive(value: string, name: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new CliUsageError(`--${name} must be a positive number`)
   return n
-}
-
-// Ctrl-C or SIGTERM ends the service cleanly; a second signal exits at once.
-async function untilSignal(run: (stop: AbortSignal) => Promise<void>): Promise<void> {
-  const controller = new AbortController()
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143)
-    controller.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  try {
-    await run(controller.signal)
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
 }
