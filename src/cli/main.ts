@@ -21,7 +21,9 @@ const STATUS = `Peermail is being built in the open. What works today:
   - peer-to-peer delivery over Hyperswarm: peermail send / reply / forward / status;
     peermail sync stays online to receive mail and deliver what is queued
   - contacts and first contact: peermail contacts (safety numbers, verify, block) / requests
-Coming next: relays and forward secrecy, the demo, the inbox UI and the SMTP bridge.
+  - relays for offline mail and forward secrecy with rotating prekeys: peermail relay
+  - a whole network on this machine, mail flowing between three accounts: peermail demo
+Coming next: the inbox UI (peermail serve) and the SMTP bridge to ordinary email.
 Run \`peermail --help\` for the commands.`
 
 /** Entry point of the `peermail` command; returns the process exit status (0 ok, 1 failure, 2 usage). */
