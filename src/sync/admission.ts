@@ -1,5 +1,5 @@
 import { encodeAddress, stampMessageHash, verifyStamp } from '../crypto/index.js'
-import { parseAddressList, scanHeaders, type Mailbox } from '../mailbox/index.js'
+import { parseAddressList, scanHeaders, type Contact, type Mailbox } from '../mailbox/index.js'
 import { peerMailAddress } from './peer-address.js'
 import { TokenBucket } from './rate-limit.js'
 import { RejectCode } from './wire.js'
@@ -44,13 +44,21 @@ export class Admission {
     return contact !== undefined && !contact.blocked
   }
 
+  /**
+   * `contacts` memoises the sender's contact record across the mails of one batch (they all come from
+   * one sender, and the lookup is an index read per mail otherwise).
+   */
   async decide(
     sender: Buffer,
     mail: Buffer,
     stamp: Buffer | undefined,
+    contacts: Map<string, Promise<Contact | undefined>> = new Map(),
   ): Promise<AdmissionDecision> {
     if (!fromMatches(mail, sender)) return { ok: false, code: RejectCode.FROM_MISMATCH }
-    const contact = await this.mailbox.contacts.get(encodeAddress(sender))
+    const address = encodeAddress(sender)
+    let lookup = contacts.get(address)
+    if (!lookup) contacts.set(address, (lookup = this.mailbox.contacts.get(address)))
+    const contact = await lookup
     if (contact?.blocked) return { ok: false, code: RejectCode.REFUSED }
     if (contact) return { ok: true, folder: 'inbox' }
     if (!this.stampIsGood(sender, mail, stamp))

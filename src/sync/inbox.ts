@@ -3,6 +3,7 @@ import type Hypercore from 'hypercore'
 import { encodeAddress, type EnvelopeKeyring } from '../crypto/index.js'
 import type {
   AddMessageInput,
+  Contact,
   AddResult,
   Mailbox,
   MessageSummary,
@@ -141,6 +142,7 @@ export class LogIngest {
     const inputs: AddMessageInput[] = []
     const lasts: number[] = []
     const rejections: Rejection[] = []
+    const contacts = new Map<string, Promise<Contact | undefined>>()
     let seq = this.cursor
     let bytes = 0
     while (seq < end && inputs.length < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES) {
@@ -158,7 +160,12 @@ export class LogIngest {
         seq = item.last + 1
         continue
       }
-      const admission = await this.ctx.admission.decide(this.sender, item.mail, item.stamp)
+      const admission = await this.ctx.admission.decide(
+        this.sender,
+        item.mail,
+        item.stamp,
+        contacts,
+      )
       if (!admission.ok && admission.code === 'later') {
         this.retryIn(admission.retryMs)
         break
