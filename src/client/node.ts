@@ -149,6 +149,8 @@ export async function openNode(
     cleanup.push(() => store.close())
     const parser = createMimeParser()
     cleanup.push(() => parser.close())
+    // Online, mail may arrive at once: load the parser worker now rather than on the first mail.
+    if (options.network) parser.ready().catch(() => {})
     const mailbox = await openMailbox(
       { store: store.namespace('mailbox'), parser },
       {
