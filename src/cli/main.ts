@@ -9,6 +9,7 @@ import { organiseCommands } from './commands/organise.js'
 import { replyCommand } from './commands/reply.js'
 import { requestsCommands } from './commands/requests.js'
 import { sendCommand } from './commands/send.js'
+import { serveCommand } from './commands/serve.js'
 import { serviceCommands } from './commands/services.js'
 import { statusCommand } from './commands/status.js'
 import { syncCommand } from './commands/sync.js'
@@ -23,7 +24,8 @@ const STATUS = `Peermail is being built in the open. What works today:
   - contacts and first contact: peermail contacts (safety numbers, verify, block) / requests
   - relays for offline mail and forward secrecy with rotating prekeys: peermail relay
   - a whole network on this machine, mail flowing between three accounts: peermail demo
-Coming next: the inbox UI (peermail serve) and the SMTP bridge to ordinary email.
+  - a local API for the coming inbox UI and for scripts: peermail serve
+Coming next: the inbox UI itself and the SMTP bridge to ordinary email.
 Run \`peermail --help\` for the commands.`
 
 /** Entry point of the `peermail` command; returns the process exit status (0 ok, 1 failure, 2 usage). */
@@ -80,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
   replyCommand(program, globals)
   forwardCommand(program, globals)
   syncCommand(program, globals)
+  serveCommand(program, globals)
   statusCommand(program, globals)
   contactsCommands(program, globals)
   requestsCommands(program, globals)

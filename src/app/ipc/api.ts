@@ -1,0 +1,166 @@
+/**
+ * The local API contract (docs/cli.md, "serve"), shared by the server, the future Electron preload and the
+ * renderer. Only plain JSON shapes live here: the renderer imports this module, so it may not reach into
+ * client/ or mailbox/ (the layering lint enforces it). Every call answers with a {@link Result}; nothing
+ * throws across the boundary, and nothing here ever carries a secret key.
+ */
+import type { Result } from '../../shared/result.js'
+
+export type { Result }
+
+/** A name and address as a header shows them. */
+export interface ApiAddress {
+  name: string
+  address: string
+}
+
+export interface ApiFlags {
+  seen: boolean
+  flagged: boolean
+  answered: boolean
+}
+
+export type ApiDeliveryState = 'queued' | 'relayed' | 'delivered' | 'failed'
+
+/** One message in a listing: everything but the body. */
+export interface ApiMessageSummary {
+  id: string
+  folder: string
+  threadId: string
+  /** ms since the epoch. */
+  date: number
+  from: ApiAddress[]
+  to: ApiAddress[]
+  cc: ApiAddress[]
+  subject: string
+  snippet: string
+  flags: ApiFlags
+  labels: string[]
+  hasAttachments: boolean
+  size: number
+  parseError?: { code: string; message: string }
+  delivery?: Record<string, ApiDeliveryState>
+  /** The `pm1…` address the transport proved sent it (the From header is only a claim). */
+  peer?: string
+}
+
+/** An attachment as listed with its message; its bytes come from the `attachment` call. */
+export interface ApiAttachmentInfo {
+  /** Position in the message, the `index` of the `attachment` call. */
+  index: number
+  filename?: string
+  contentType: string
+  size: number
+  contentId?: string
+  inline: boolean
+}
+
+/** A message opened for reading. `html` is the sender's, unsanitised: render it sandboxed only. */
+export interface ApiMessage extends ApiMessageSummary {
+  messageId?: string
+  inReplyTo?: string
+  references: string[]
+  bcc: ApiAddress[]
+  text?: string
+  html?: string
+  attachments: ApiAttachmentInfo[]
+}
+
+export interface ApiContact {
+  address: string
+  petname?: string
+  verified: boolean
+  blocked: boolean
+  /** A different identity key was seen and not yet accepted. */
+  keyChanged: boolean
+}
+
+export interface ApiPage {
+  items: ApiMessageSummary[]
+  /** Cursor of the next page; absent on the last one. */
+  next?: string
+}
+
+export type ApiEmpty = Record<string, never>
+
+/** Every call: its request body and the value of its successful Result. */
+export interface ApiCalls {
+  whoami: { request: ApiEmpty; response: { address: string } }
+  counts: { request: ApiEmpty; response: Record<string, { total: number; unread: number }> }
+  listMessages: {
+    request: { folder: string; limit?: number; cursor?: string; unread?: boolean }
+    response: ApiPage
+  }
+  readMessage: { request: { id: string }; response: ApiMessage }
+  attachment: {
+    request: { id: string; index: number }
+    response: ApiAttachmentInfo & { contentBase64: string }
+  }
+  search: { request: { query: string; limit?: number }; response: { items: ApiMessageSummary[] } }
+  send: {
+    request: {
+      to: string | string[]
+      cc?: string | string[]
+      bcc?: string | string[]
+      subject: string
+      text?: string
+      html?: string
+      attachments?: { filename: string; contentBase64: string; contentType?: string }[]
+      /** Mailbox id or Message-ID of the message answered. */
+      inReplyTo?: string
+    }
+    response: { id: string }
+  }
+  status: { request: { id: string }; response: Record<string, ApiDeliveryState> }
+  move: { request: { id: string; folder: string }; response: ApiMessageSummary }
+  flag: {
+    request: { id: string; seen?: boolean; flagged?: boolean }
+    response: ApiMessageSummary
+  }
+  trash: { request: { id: string }; response: ApiMessageSummary }
+  contacts: { request: ApiEmpty; response: ApiContact[] }
+  acceptRequest: { request: { address: string }; response: { moved: number } }
+  block: { request: { address: string; blocked?: boolean }; response: { blocked: boolean } }
+}
+
+export type ApiCallName = keyof ApiCalls
+export type ApiRequest<N extends ApiCallName> = ApiCalls[N]['request']
+export type ApiResponse<N extends ApiCallName> = Result<ApiCalls[N]['response']>
+
+/** The allowlist: the server routes, and the preload exposes, these names and no others. */
+export const API_CALLS = [
+  'whoami',
+  'counts',
+  'listMessages',
+  'readMessage',
+  'attachment',
+  'search',
+  'send',
+  'status',
+  'move',
+  'flag',
+  'trash',
+  'contacts',
+  'acceptRequest',
+  'block',
+] as const satisfies readonly ApiCallName[]
+
+/** True when `name` is one of {@link API_CALLS} (names come from URLs, so they are checked). */
+export function isApiCallName(name: string): name is ApiCallName {
+  return (API_CALLS as readonly string[]).includes(name)
+}
+
+/** What the server pushes (over Server-Sent Events at `/api/events`). */
+export type ApiEvent =
+  | { type: 'mail'; summary: ApiMessageSummary }
+  | { type: 'delivery'; update: { id: string; recipient: string; state: ApiDeliveryState } }
+
+/** Codes the API layer itself produces; codes from the backend (MESSAGE_NOT_FOUND…) pass through. */
+export const ApiErrorCode = {
+  UNAUTHORIZED: 'API_UNAUTHORIZED',
+  UNKNOWN_CALL: 'API_UNKNOWN_CALL',
+  BAD_REQUEST: 'API_BAD_REQUEST',
+  INVALID_INPUT: 'INVALID_INPUT',
+  BODY_TOO_LARGE: 'API_BODY_TOO_LARGE',
+  INTERNAL: 'API_INTERNAL',
+} as const

@@ -1,0 +1,57 @@
+import type { Command } from 'commander'
+import { startLocalServer } from '../../app/main/index.js'
+import type { GlobalOptions } from '../options.js'
+import { print } from '../output.js'
+import { toInt } from '../parse.js'
+import { sleep, withAccount } from '../session.js'
+import { CliUsageError } from '../usage-error.js'
+
+/** The API must never be reachable from another machine, whatever the user types. */
+const LOCAL_HOSTS = ['127.0.0.1', 'localhost']
+
+/** `serve`: go online and answer the local API (and, later, the inbox UI) until told to stop. */
+export function serveCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('serve')
+    .description('go online and serve the local API on 127.0.0.1 (until Ctrl-C)')
+    .option('-p, --port <n>', 'port to listen on (default: any free port)', '0')
+    .option('--host <host>', 'only 127.0.0.1 or localhost', '127.0.0.1')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Prints one line: the URL to open, with the per-run access token after #token=',
+        '(--json: {"url","port"}). Anyone with that URL can read and send your mail: do not share it.',
+        'Ctrl-C (or SIGTERM) closes the server and the account cleanly and exits 0.',
+        '',
+        'Example:',
+        '  peermail serve --port 8025',
+      ].join('\n'),
+    )
+    .action(async (opts: { port: string; host: string }) => {
+      const g = globals()
+      if (!LOCAL_HOSTS.includes(opts.host))
+        throw new CliUsageError(`--host must be 127.0.0.1 or localhost, not ${opts.host}`)
+      const port = toInt(opts.port, 'port', 0)
+      if (port > 65535) throw new CliUsageError('--port must be at most 65535')
+      await withAccount(g, async (account, stop) => {
+        const server = await startLocalServer({
+          account,
+          host: opts.host,
+          port,
+          onUnexpected: (err) => {
+            process.stderr.write(
+              `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,
+            )
+          },
+        })
+        try {
+          print(g.json, { url: server.url, port: server.port }, () => server.url)
+          process.stderr.write(`Online as ${account.address}; serving until Ctrl-C\n`)
+          await sleep(Number.POSITIVE_INFINITY, stop)
+        } finally {
+          await server.close()
+        }
+      })
+    })
+}
