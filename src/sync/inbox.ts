@@ -60,6 +60,8 @@ export class LogIngest {
   private again = false
   private closed = false
   private downloadedTo = 0
+  /** Blocks below this are cleared from disk (or were never kept). */
+  private cleared = 0
   private retry: NodeJS.Timeout | null = null
 
   constructor(
@@ -80,6 +82,7 @@ export class LogIngest {
     const saved = (await this.ctx.mailbox.state.get(stateNames.inLog(this.name))) as
       Cursor | undefined
     this.cursor = saved?.next ?? 0
+    this.cleared = Math.min(this.cursor, (await core.info()).contiguousLength)
     core.on('append', () => {
       this.kick()
     })
@@ -189,10 +192,14 @@ export class LogIngest {
     const results = await this.ctx.mailbox.addMany(inputs, {
       state: (added) => this.stateChanges(next, rejections, lasts, added),
     })
-    const consumed = this.cursor
     this.cursor = next
-    // What is stored needs no second copy: the blocks below the cursor are dropped from this disk.
-    await core.clear(consumed, Math.min(next, core.length)).catch(() => {})
+    // What is stored needs no second copy: the blocks below the cursor are dropped from this disk, but
+    // only once the log is read to its end. Clearing while a download range of the same core is in
+    // flight can leave a later block never fetched (seen here with hypercore 11.37), stalling the log.
+    if (next >= core.length && next > this.cleared) {
+      await core.clear(this.cleared, next).catch(() => {})
+      this.cleared = next
+    }
     const fresh = results.flatMap((r) => (r.ok && !r.duplicate ? [r.summary] : []))
     if (fresh.length > 0) this.ctx.onMail(fresh)
     await this.sendAck()
