@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Corestore from 'corestore'
 import type Hypercore from 'hypercore'
-import HyperDHT, { type BootstrapNode } from 'hyperdht'
-import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import type { BootstrapNode } from 'hyperdht'
+import type Hyperswarm from 'hyperswarm'
+import { replicatingSwarm } from './loopback.js'
 import { CHUNK_BYTES } from '../src/sync/frames.js'
 
 /** Batching as the outbox does it: one append per round of at most 256 mails or 8 MiB. */
@@ -32,15 +33,7 @@ export async function openRawPair(bootstrap: BootstrapNode[]): Promise<RawPair> 
   const readerStore = new Corestore(join(dir, 'reader'))
   const swarms: Hyperswarm[] = []
   const makeSwarm = (store: Corestore): Hyperswarm => {
-    const keyPair = HyperDHT.keyPair()
-    const swarm = new Hyperswarm({
-      keyPair,
-      dht: new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair }),
-    })
-    swarm.on('connection', (conn: SwarmConnection) => {
-      conn.on('error', () => {})
-      store.replicate(conn)
-    })
+    const swarm = replicatingSwarm(bootstrap, store)
     swarms.push(swarm)
     return swarm
   }

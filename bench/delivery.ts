@@ -31,11 +31,11 @@ import {
   openAccount,
   type Account,
   type LocalNetwork,
-  type MessageSummary,
   type OpenAccountOptions,
 } from '../src/index.js'
 import type { PeerCommand, PeerReport } from './delivery-peer.js'
 import { openRawPair } from './delivery-raw.js'
+import { count, mails, now, textOf } from './loopback.js'
 import { round } from './measure.js'
 
 const FAST_VAULT = { opsLimit: 1, memLimit: 65536 }
@@ -45,16 +45,9 @@ const DEFAULT_STAMP_DIFFICULTY = 16
 
 const TARGETS = { p50Ms: 5, p99Ms: 50, throughputRatio: 0.5 }
 
-function count(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`)
-  return value
-}
-
 const progress = (text: string) => {
   console.error(`[delivery] ${text}`)
 }
-const now = () => process.hrtime.bigint()
 const msSince = (start: bigint) => Number(now() - start) / 1e6
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -247,39 +240,6 @@ class RemotePeer {
     await this.exited
     clearTimeout(timer)
   }
-}
-
-interface Arrival {
-  /** When the last of the awaited mails arrived (hrtime). */
-  at: bigint
-  /** When the first one arrived. */
-  firstAt: bigint
-  /** Their stored sizes, summed. */
-  bytes: number
-}
-
-/** Resolves once `account` has had `total` more `mail` events. */
-function mails(account: Account, total: number): Promise<Arrival> {
-  return new Promise((resolve) => {
-    let got = 0
-    let bytes = 0
-    let firstAt = 0n
-    const onMail = (summary: MessageSummary) => {
-      if (got === 0) firstAt = now()
-      got++
-      bytes += summary.size
-      if (got < total) return
-      account.off('mail', onMail)
-      resolve({ at: now(), firstAt, bytes })
-    }
-    account.on('mail', onMail)
-  })
-}
-
-/** `bytes` of plain text in 64-byte lines, tagged so that no two bodies are the same. */
-function textOf(bytes: number, tag: string): string {
-  const line = `${tag} `.padEnd(63, 'abcdefghijklmnopqrstuvwxyz0123456789 ') + '\n'
-  return line.repeat(Math.ceil(bytes / 64)).slice(0, bytes)
 }
 
 async function measureFirstContact(peers: Peers, pairs: number): Promise<number[]> {

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Corestore from 'corestore'
 import type Hypercore from 'hypercore'
-import HyperDHT, { type BootstrapNode } from 'hyperdht'
-import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
+import type { BootstrapNode } from 'hyperdht'
+import type Hyperswarm from 'hyperswarm'
+import { replicatingSwarm } from './loopback.js'
 import { createCorestore } from '../src/mailbox/index.js'
 
 /** Blocks appended per call while filling the holder (not timed). */
@@ -35,15 +36,7 @@ export async function openRawHolder(
   const holderStore = createCorestore(join(dir, 'holder'))
   const swarms = new Set<Hyperswarm>()
   const makeSwarm = (store: Corestore): Hyperswarm => {
-    const keyPair = HyperDHT.keyPair()
-    const swarm = new Hyperswarm({
-      keyPair,
-      dht: new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair }),
-    })
-    swarm.on('connection', (conn: SwarmConnection) => {
-      conn.on('error', () => {})
-      store.replicate(conn)
-    })
+    const swarm = replicatingSwarm(bootstrap, store)
     swarms.add(swarm)
     return swarm
   }

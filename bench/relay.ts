@@ -38,12 +38,12 @@ import {
   openRelay,
   type Account,
   type LocalNetwork,
-  type MessageSummary,
   type OpenAccountOptions,
   type Relay,
 } from '../src/index.js'
 import { createCorestore } from '../src/mailbox/index.js'
 import { round } from './measure.js'
+import { count, mails, now, textOf } from './loopback.js'
 import { openRawHolder } from './relay-raw.js'
 
 const FAST_VAULT = { opsLimit: 1, memLimit: 65536 }
@@ -57,16 +57,9 @@ const pairLogName = (peerHex: string) => `pair-log/${peerHex}`
 
 const TARGET_RATIO = 0.7
 
-function count(name: string, fallback: number): number {
-  const value = Number(process.env[name] ?? fallback)
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`)
-  return value
-}
-
 const progress = (text: string) => {
   console.error(`[relay] ${text}`)
 }
-const now = () => process.hrtime.bigint()
 const secondsSince = (start: bigint) => Number(now() - start) / 1e9
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -140,7 +133,9 @@ export async function run(): Promise<Record<string, unknown>> {
     bob = await accounts.open('bob', true)
     open.add(bob)
     // Nothing is read from the relay before openAccount() returns: the first mail needs network I/O.
-    const arrived = mails(bob, total)
+    const arrived = mails(bob, total, (got) => {
+      if (got % 1000 === 0) progress(`catch-up: ${got}/${total}`)
+    })
     let registeredAt = 0n
     bob.once('relay', () => {
       registeredAt = now()
@@ -233,33 +228,6 @@ function registered(account: Account, relay: Relay, timeoutMs: number): Promise<
     timeoutMs,
     () => 'the relay registration',
   )
-}
-
-interface Arrival {
-  /** When the last of the awaited mails arrived (hrtime). */
-  at: bigint
-  firstAt: bigint
-  /** Their stored sizes, summed. */
-  bytes: number
-}
-
-/** Resolves once `account` has had `total` more `mail` events. */
-function mails(account: Account, total: number): Promise<Arrival> {
-  return new Promise((resolve) => {
-    let got = 0
-    let bytes = 0
-    let firstAt = 0n
-    const onMail = (summary: MessageSummary) => {
-      if (got === 0) firstAt = now()
-      got++
-      bytes += summary.size
-      if (got % 1000 === 0) progress(`catch-up: ${got}/${total}`)
-      if (got < total) return
-      account.off('mail', onMail)
-      resolve({ at: now(), firstAt, bytes })
-    }
-    account.on('mail', onMail)
-  })
 }
 
 /**
@@ -397,12 +365,6 @@ async function pairLogBlocks(storeDir: string, peerHex: string, from: number): P
   } finally {
     await store.close()
   }
-}
-
-/** `bytes` of plain text in 64-byte lines, tagged so that no two bodies are the same. */
-function textOf(bytes: number, tag: string): string {
-  const line = `${tag} `.padEnd(63, 'abcdefghijklmnopqrstuvwxyz0123456789 ') + '\n'
-  return line.repeat(Math.ceil(bytes / 64)).slice(0, bytes)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
