@@ -25,12 +25,9 @@ export async function sendAndReport(
     waitSeconds: number
     json: boolean
     stop: AbortSignal
-    /** Runs once the mail is stored and queued, before waiting (a reply marks its parent answered). */
-    afterSend?: (id: string) => Promise<void>
   },
 ): Promise<void> {
   const { id } = await account.send(input)
-  await options.afterSend?.(id)
   const status = await awaitDelivery(account, id, options.waitSeconds, options.stop)
   print(options.json, { id, status }, () => report(id, status))
   const failed = Object.keys(status).filter((r) => status[r] === 'failed')

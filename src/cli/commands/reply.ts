@@ -47,14 +47,8 @@ export function replyCommand(program: Command, globals: () => GlobalOptions): vo
             attachments: parts.attachments,
             inReplyTo: id,
           },
-          {
-            waitSeconds,
-            json: g.json,
-            stop,
-            afterSend: async () => {
-              await account.mailbox.flag(id, { answered: true })
-            },
-          },
+          // Account.send marks the original answered (inReplyTo is its mailbox id).
+          { waitSeconds, json: g.json, stop },
         )
       })
     })
