@@ -20,6 +20,7 @@ import { SyncError } from './errors.js'
 import { LogIngest, MAX_LOGS_PER_SENDER } from './inbox.js'
 import { Outbox, type DeliveryEvent, type OutgoingBatchItem } from './outbox.js'
 import { peerIdentityOf } from './peer-address.js'
+import { PenaltyBox } from './penalty-box.js'
 import { PeerDirectory } from './peer-directory.js'
 import { PeerSession, type SessionHandlers } from './peer-session.js'
 import { RelayClient, type RelayClientHandlers, type RelayLink } from './relay-client.js'
@@ -100,7 +101,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly admission: Admission
   private readonly sessions = new Map<string, Set<PeerSession>>()
   private readonly ingests = new Map<string, Promise<LogIngest>>()
-  private readonly penalties = new Map<string, number>()
+  private readonly penalties: PenaltyBox
   private readonly blocked = new Set<string>()
   private readonly options: Required<SyncOptions>
   private readonly prekeys: PrekeyStore
@@ -137,6 +138,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       relayAfterMs: options.relayAfterMs ?? 3000,
       redialEveryMs: options.redialEveryMs ?? 30_000,
     }
+    this.penalties = new PenaltyBox(this.options.penaltyMs, this.now)
     const encryption = components.encryption
     const prekeys = components.prekeys
     this.encryption = encryption
@@ -320,8 +322,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       return
     }
     const peer = conn.remotePublicKey.toString('hex')
-    const until = this.penalties.get(peer)
-    if (this.blocked.has(peer) || (until !== undefined && until > this.now())) {
+    if (this.blocked.has(peer) || this.penalties.has(peer)) {
       conn.destroy()
       return
     }
@@ -361,9 +362,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       await this.handleAck(session.remoteKey, ack)
     },
     onMisbehaviour: (session: PeerSession, reason: string) => {
-      const now = this.now()
-      for (const [peer, until] of this.penalties) if (until <= now) this.penalties.delete(peer)
-      this.penalties.set(session.peer, now + this.options.penaltyMs)
+      this.penalties.penalise(session.peer)
       this.log('peer-dropped', { peer: session.peer, reason })
     },
     onClose: (session: PeerSession) => {
@@ -421,7 +420,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.log('relay-refused', { relay: relay.toString('hex'), code })
     },
     onMisbehaviour: (relay, reason) => {
-      this.penalties.set(relay.toString('hex'), this.now() + this.options.penaltyMs)
+      this.penalties.penalise(relay.toString('hex'))
       this.log('relay-dropped', { relay: relay.toString('hex'), reason })
     },
   }

@@ -8,6 +8,7 @@ import type { SigningKeyPair } from '../crypto/index.js'
 import { BoundedChannel } from './bounded-channel.js'
 import { SyncError } from './errors.js'
 import { KeyedLock } from './keyed-lock.js'
+import { PenaltyBox } from './penalty-box.js'
 import {
   RELAY_MESSAGES,
   RELAY_PROTOCOL,
@@ -58,6 +59,9 @@ interface LogRecord {
   ack?: string
 }
 
+/** How long a client that broke the protocol is refused. */
+const PENALTY_MS = 10 * 60 * 1000
+
 /** A registration is accepted this far from the relay's clock. */
 const REGISTER_WINDOW_MS = 24 * 3600 * 1000
 
@@ -78,7 +82,7 @@ export class RelayServer {
   private readonly links = new Map<string, Set<BoundedChannel<RelayMessage>>>()
   private readonly cores = new Map<string, Promise<Hypercore>>()
   private readonly lock = new KeyedLock()
-  private readonly penalties = new Map<string, number>()
+  private readonly penalties: PenaltyBox
   private timer: NodeJS.Timeout | null = null
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
@@ -89,6 +93,7 @@ export class RelayServer {
     this.identity = components.identity
     this.now = components.now ?? Date.now
     this.log = components.log ?? (() => {})
+    this.penalties = new PenaltyBox(PENALTY_MS, this.now)
     this.registry = new Hyperbee(this.store.get({ name: 'relay-registry' }), {
       keyEncoding: 'utf-8',
       valueEncoding: 'json',
@@ -165,8 +170,7 @@ export class RelayServer {
       this.log('connection-error', { message: err.message })
     })
     const peer = conn.remotePublicKey.toString('hex')
-    const until = this.penalties.get(peer)
-    if (this.closing || (until !== undefined && until > this.now())) {
+    if (this.closing || this.penalties.has(peer)) {
       conn.destroy()
       return
     }
@@ -179,9 +183,7 @@ export class RelayServer {
       {
         onFrame: (type, frame) => this.onFrame(link, type, frame),
         onMisbehaviour: (reason) => {
-          const now = this.now()
-          for (const [key, until] of this.penalties) if (until <= now) this.penalties.delete(key)
-          this.penalties.set(peer, now + 10 * 60 * 1000)
+          this.penalties.penalise(peer)
           this.log('peer-dropped', { peer, reason })
         },
         onClose: () => {
