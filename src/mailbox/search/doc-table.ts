@@ -1,6 +1,8 @@
 import { MailboxError } from '../errors.js'
 import { ensureLength } from './arrays.js'
 import type { DocMeta } from './indexed-doc.js'
+import { StringTable, type StringColumn } from './strings.js'
+import type { ByteRegion } from './varint.js'
 
 /*
  * The document table: what filters and ranking read about a message, in columns indexed by
@@ -54,10 +56,36 @@ function fold(name: string): string {
   return name.toLowerCase()
 }
 
-/** The columns of a snapshot's document table. */
-export interface DocColumns {
-  /** '' for a removed document. */
-  ids: string[]
+const NO_LABELS: readonly number[] = []
+
+/**
+ * Label sets, each held once: the messages of a mailbox carry few distinct combinations of labels,
+ * so a document keeps the number of its set in a typed column, not an array of its own on the heap.
+ */
+class LabelSets {
+  private readonly sets: (readonly number[])[] = [NO_LABELS]
+  private readonly numbers = new Map<string, number>([['', 0]])
+
+  /** The number of the set `labels` (label ids, ascending), added when new; 0 for none. */
+  intern(labels: readonly number[]): number {
+    const key = labels.join(',')
+    let n = this.numbers.get(key)
+    if (n === undefined) {
+      n = this.sets.length
+      this.sets.push(labels)
+      this.numbers.set(key, n)
+    }
+    return n
+  }
+
+  get(n: number): readonly number[] {
+    return this.sets[n] ?? NO_LABELS
+  }
+}
+
+/** The columns of a snapshot's document table; `R` is how the ids' code units come. */
+export interface DocColumns<R> {
+  ids: StringColumn<R>
   flags: Uint8Array
   folder: Uint32Array
   date: Float64Array
@@ -68,7 +96,10 @@ export interface DocColumns {
   length: Uint32Array
 }
 
-/** Per-document columns, by document number, and the id → number map of live documents. */
+/**
+ * Per-document columns, by document number, and the ids, whose index finds live documents only (a
+ * removed document's id stays readable until the next compaction, like the rest of it).
+ */
 export class DocTable {
   /** Document numbers handed out, removed ones included. */
   count = 0
@@ -76,20 +107,20 @@ export class DocTable {
   live = 0
   /** Sum of `length` over live documents. */
   totalLength = 0
-  ids: string[] = []
+  ids = StringTable.empty()
   flags: Uint8Array = new Uint8Array(0)
   folder: Uint32Array = new Uint32Array(0)
   date: Float64Array = new Float64Array(0)
   size: Float64Array = new Float64Array(0)
   length: Uint32Array = new Uint32Array(0)
-  labels: (readonly number[] | undefined)[] = []
   folders = new NameTable()
   labelNames = new NameTable()
-  private byId = new Map<string, number>()
+  private labelSet: Uint32Array = new Uint32Array(0)
+  private labelSets = new LabelSets()
 
   /** The number of the live document `id`, or -1. */
   docOf(id: string): number {
-    return this.byId.get(id) ?? -1
+    return this.ids.lookup(id)
   }
 
   /** Adds a document of `length` `any` tokens and returns its number. */
@@ -101,9 +132,8 @@ export class DocTable {
     this.date = ensureLength(this.date, size)
     this.size = ensureLength(this.size, size)
     this.length = ensureLength(this.length, size)
-    this.ids.push(id)
-    this.labels.push(undefined)
-    this.byId.set(id, doc)
+    this.labelSet = ensureLength(this.labelSet, size)
+    this.ids.add(id)
     this.length[doc] = length
     this.live++
     this.totalLength += length
@@ -122,15 +152,19 @@ export class DocTable {
     this.date[doc] = meta.date
     this.size[doc] = meta.size
     const labels = [...new Set(meta.labels.map((name) => this.labelNames.intern(name)))]
-    this.labels[doc] = labels.length === 0 ? undefined : labels.sort((a, b) => a - b)
+    this.labelSet[doc] = this.labelSets.intern(labels.sort((a, b) => a - b))
+  }
+
+  /** The label ids of `doc`, ascending. */
+  labelsOf(doc: number): readonly number[] {
+    return this.labelSets.get(this.labelSet[doc] ?? 0)
   }
 
   /** Marks `doc` removed (its number stays taken until {@link compact}). */
   remove(doc: number): void {
-    this.byId.delete(this.ids[doc] ?? '')
-    this.ids[doc] = ''
+    this.ids.forget(doc)
     this.flags[doc] = REMOVED
-    this.labels[doc] = undefined
+    this.labelSet[doc] = 0
     this.live--
     this.totalLength -= this.length[doc] ?? 0
   }
@@ -142,9 +176,7 @@ export class DocTable {
     for (let doc = 0; doc < this.count; doc++) {
       if (((this.flags[doc] ?? 0) & REMOVED) !== 0) continue
       map[doc] = to
-      this.ids[to] = this.ids[doc] ?? ''
-      this.byId.set(this.ids[to] ?? '', to)
-      this.labels[to] = this.labels[doc]
+      this.labelSet[to] = this.labelSet[doc] ?? 0
       this.flags[to] = this.flags[doc] ?? 0
       this.folder[to] = this.folder[doc] ?? 0
       this.date[to] = this.date[doc] ?? 0
@@ -152,39 +184,41 @@ export class DocTable {
       this.length[to] = this.length[doc] ?? 0
       to++
     }
-    this.ids.length = to
-    this.labels.length = to
+    this.ids = this.ids.remap(map, to)
     this.count = to
     return map
   }
 
-  /** The table's columns, views of its own arrays (for snapshots). */
-  columns(): DocColumns {
+  /** The table's columns, for snapshots: views of its arrays, ids and label sets as stored. */
+  columns(): DocColumns<ByteRegion> {
     const n = this.count
     return {
-      ids: this.ids,
+      ids: this.ids.column(),
       flags: this.flags.subarray(0, n),
       folder: this.folder.subarray(0, n),
       date: this.date.subarray(0, n),
       size: this.size.subarray(0, n),
-      labels: this.labels,
+      labels: Array.from({ length: n }, (_, doc) => this.labelsOf(doc)),
       length: this.length.subarray(0, n),
     }
   }
 
   /**
-   * A table of snapshot columns (which hold live documents only), checked: ids distinct, flags
-   * known, folders and labels known, dates finite, sizes finite and not negative. Throws CORRUPT
-   * otherwise.
+   * A table of snapshot columns (which hold live documents only), checked: ids not empty and
+   * distinct, flags known, folders and labels known, dates finite, sizes finite and not negative.
+   * Throws CORRUPT otherwise.
    */
-  static restore(columns: DocColumns, folders: NameTable, labelNames: NameTable): DocTable {
+  static restore(
+    columns: DocColumns<Uint8Array>,
+    folders: NameTable,
+    labelNames: NameTable,
+  ): DocTable {
     const corrupt = (why: string) => MailboxError.CORRUPT(`search snapshot: ${why}`)
     const table = new DocTable()
-    const { ids, flags, folder, date, size, labels, length } = columns
-    for (let doc = 0; doc < ids.length; doc++) {
-      const id = ids[doc] ?? ''
-      if (id === '' || table.byId.has(id)) throw corrupt('a document id is empty or repeated')
-      table.byId.set(id, doc)
+    const { flags, folder, date, size, labels, length } = columns
+    const ids = columns.ids.lengths.includes(0) ? null : StringTable.over(columns.ids)
+    if (ids === null) throw corrupt('a document id is empty or repeated')
+    for (let doc = 0; doc < ids.count; doc++) {
       table.totalLength += length[doc] ?? 0
       if (((flags[doc] ?? 0) & ~(ALL_FLAGS & ~REMOVED)) !== 0) throw corrupt('bad flags')
       if ((folder[doc] ?? 0) >= folders.names.length) throw corrupt('unknown folder')
@@ -201,13 +235,16 @@ export class DocTable {
     }
     table.folders = folders
     table.labelNames = labelNames
-    table.count = table.live = ids.length
+    table.count = table.live = ids.count
     table.ids = ids
     table.flags = flags
     table.folder = folder
     table.date = date
     table.size = size
-    table.labels = labels
+    table.labelSet = new Uint32Array(ids.count)
+    for (let doc = 0; doc < ids.count; doc++) {
+      table.labelSet[doc] = table.labelSets.intern(labels[doc] ?? NO_LABELS)
+    }
     table.length = length
     return table
   }

@@ -15,6 +15,7 @@ import { evaluate } from './match.js'
 import { PostingStore } from './postings.js'
 import type { SearchQuery } from './query.js'
 import { selectTop } from './rank.js'
+import { Scratch } from './scratch.js'
 import { encodeSequence, SequenceStore } from './sequences.js'
 import { readSnapshot, writeSnapshot } from './snapshot.js'
 import { TermDictionary } from './terms.js'
@@ -74,13 +75,16 @@ const MAX_DOCS = 2 ** 30
  * Layout: terms are interned to integer ids (terms.ts); each term has varint-coded postings
  * (postings.ts); each message has a compact sequence of term ids per field value, read only to
  * confirm phrases (sequences.ts); filters and ranking read typed-array columns (doc-table.ts).
+ * All of it is in typed arrays, term and message id texts included (strings.ts), so next to
+ * nothing of the index is on the JS heap; a search reuses its working arrays (scratch.ts).
  */
 export class SearchEngine {
   private docs = new DocTable()
   private terms = TermDictionary.empty()
   private postings = new PostingStore()
-  private sequences = new SequenceStore()
+  private sequences = SequenceStore.empty()
   private readonly blob = new ByteWriter(1 << 12)
+  private readonly scratch = new Scratch()
 
   /**
    * Applies one change. `meta` and `remove` of an unknown id do nothing, so a log can be replayed
@@ -124,8 +128,8 @@ export class SearchEngine {
     const { docs } = this
     const filter = DocFilter.compile(docs, query.filters)
     if (filter === null) return { ids: [], total: 0 }
-    const { matches, scores } = evaluate(this.index(), query.clauses, filter)
-    const found = new Uint32Array(docs.count)
+    const { matches, scores } = evaluate(this.index(), query.clauses, filter, this.scratch)
+    const found = this.scratch.matches(docs.count)
     let total = 0
     const keep = (doc: number) => {
       if (filter.test(doc)) found[total++] = doc
@@ -133,7 +137,7 @@ export class SearchEngine {
     if (matches === null) for (let doc = 0; doc < docs.count; doc++) keep(doc)
     else forEachBit(matches, docs.count, keep)
     const top = selectTop(found, total, offset + limit, scores, docs.date)
-    return { ids: top.slice(offset).map((doc) => docs.ids[doc] ?? ''), total }
+    return { ids: top.slice(offset).map((doc) => docs.ids.text(doc)), total }
   }
 
   /** True when a message with this id is indexed. */
@@ -177,7 +181,7 @@ export class SearchEngine {
           }
         },
       },
-      terms: [...terms.allTexts()],
+      terms: terms.column(),
       sortedTerms: terms.sortedIds(),
       postingLengths,
       postings: {
@@ -197,15 +201,19 @@ export class SearchEngine {
    * order, every posting and the document columns, and throws CORRUPT on malformed input; work and
    * memory are bounded by the snapshot's size. (Term ids inside token sequences are only compared,
    * never used as indexes, so they are left to the checksum: see sequences.ts.)
+   *
+   * The engine keeps `snapshot`'s memory (its postings, sequences, ids and terms are read in place,
+   * so the index is never held twice): the caller hands the buffer over and must not change it.
    */
   static restore(snapshot: Buffer): SearchEngine {
     const parts = readSnapshot(snapshot)
-    if (parts.ids.length >= MAX_DOCS) throw MailboxError.CORRUPT('search snapshot: too large')
+    const docCount = parts.ids.lengths.length
+    if (docCount >= MAX_DOCS) throw MailboxError.CORRUPT('search snapshot: too large')
     const engine = new SearchEngine()
     engine.terms = TermDictionary.restore(parts.terms, parts.sortedTerms)
     const { store, anyLengths } = SequenceStore.restore(parts.sequences, parts.sequenceLengths)
     engine.sequences = store
-    engine.postings = PostingStore.restore(parts.postings, parts.postingLengths, parts.ids.length)
+    engine.postings = PostingStore.restore(parts.postings, parts.postingLengths, docCount)
     engine.docs = DocTable.restore(
       { ...parts, length: anyLengths },
       NameTable.restore(parts.folderNames),
@@ -242,7 +250,7 @@ export class SearchEngine {
     this.blob.reset()
     encodeSequence(groups, ids, this.blob)
     const number = this.docs.add(doc.id, doc.meta, length)
-    this.sequences.add(number, this.blob.view())
+    this.sequences.add(this.blob.view())
     for (let i = 0; i < n; i++) {
       const mask = masks[i] ?? 0
       if (mask !== 0) this.postings.append(ids[i] ?? 0, number, postingValue(mask, bodyTf[i] ?? 0))

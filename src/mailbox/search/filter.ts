@@ -1,8 +1,6 @@
 import { ANSWERED, ATTACHMENTS, FLAGGED, REMOVED, SEEN, type DocTable } from './doc-table.js'
 import type { SearchFilters } from './query.js'
 
-const NO_LABELS: readonly number[] = []
-
 /**
  * The filters of a query, resolved against the document table once (folder and label names to
  * ids, flags to one mask) so that testing a document is a few array reads. Removed documents never
@@ -67,7 +65,7 @@ export class DocFilter {
     const size = docs.size[doc] ?? 0
     if (!(size >= this.sizeMin && size <= this.sizeMax)) return false
     if (this.labels.length === 0 && this.excludeLabels.length === 0) return true
-    const own = docs.labels[doc] ?? NO_LABELS
+    const own = docs.labelsOf(doc)
     return (
       this.labels.every((label) => own.includes(label)) &&
       !this.excludeLabels.some((label) => own.includes(label))

@@ -2,10 +2,11 @@ import { andInto, bitset, clearBit, forEachBit, invert, orInto, setBit } from '.
 import { REMOVED, type DocTable } from './doc-table.js'
 import { FieldWeights, fieldMask } from './fields.js'
 import type { DocFilter } from './filter.js'
-import { PostingList, type PostingStore } from './postings.js'
+import type { PostingStore } from './postings.js'
 import type { PhraseAtom, SearchAtom, SearchClause, TermAtom } from './query.js'
 import { bm25, idf } from './rank.js'
 import { phrasePattern } from './phrase.js'
+import type { Scratch } from './scratch.js'
 import type { SequenceStore } from './sequences.js'
 import type { TermDictionary } from './terms.js'
 
@@ -29,7 +30,10 @@ export interface SearchIndex {
 export interface Evaluation {
   /** Documents that satisfy every clause, a bitset; null when there are no clauses. */
   readonly matches: Uint32Array | null
-  /** BM25 score per document from the positive atoms; null when there are none. */
+  /**
+   * BM25 score per document from the positive atoms (the scratch's array, valid until the next
+   * search); null when there are none.
+   */
   readonly scores: Float64Array | null
 }
 
@@ -43,11 +47,12 @@ export function evaluate(
   index: SearchIndex,
   clauses: readonly SearchClause[],
   filter: DocFilter | null,
+  scratch: Scratch,
 ): Evaluation {
   if (clauses.length === 0) return { matches: null, scores: null }
   const positive = clauses.some((clause) => clause.some((atom) => !atom.negated))
-  const scores = positive ? new Float64Array(index.docs.count) : null
-  const evaluator = new Evaluator(index, scores, filter)
+  const scores = positive ? scratch.scores(index.docs.count) : null
+  const evaluator = new Evaluator(index, scores, filter, scratch)
   let matches: Uint32Array | null = null
   for (const clause of clauses) {
     let union: Uint32Array | null = null
@@ -65,7 +70,6 @@ export function evaluate(
 }
 
 class Evaluator {
-  private readonly list = new PostingList()
   private readonly live: number
   private readonly averageLength: number
 
@@ -73,6 +77,7 @@ class Evaluator {
     private readonly index: SearchIndex,
     private readonly scores: Float64Array | null,
     private readonly filter: DocFilter | null,
+    private readonly scratch: Scratch,
   ) {
     const { docs } = index
     this.live = Math.max(docs.live, 1)
@@ -144,8 +149,9 @@ class Evaluator {
     only: Uint32Array | null,
   ): void {
     const { postings, docs: table } = this.index
-    const n = postings.read(term, this.list)
-    const { docs: numbers, values } = this.list
+    const { list } = this.scratch
+    const n = postings.read(term, list)
+    const { docs: numbers, values } = list
     const scores = weights === null ? null : this.scores
     const termIdf = idf(postings.live[term] ?? 0, this.live)
     for (let i = 0; i < n; i++) {
@@ -178,9 +184,7 @@ class Evaluator {
     })
     if (found.length > PREFIX_EXPANSION_LIMIT) {
       const live = postings.live
-      found.sort(
-        (a, b) => (live[b] ?? 0) - (live[a] ?? 0) || (terms.text(a) < terms.text(b) ? -1 : 1),
-      )
+      found.sort((a, b) => (live[b] ?? 0) - (live[a] ?? 0) || terms.compare(a, b))
       found.length = PREFIX_EXPANSION_LIMIT
     }
     return found.sort((a, b) => a - b)

@@ -1,5 +1,5 @@
 import { MailboxError } from '../errors.js'
-import { ensureLength } from './arrays.js'
+import { ByteColumn } from './byte-column.js'
 import { ANY, FIELD_COUNT } from './fields.js'
 import { findPhrase, type PhrasePattern } from './phrase.js'
 import { ByteWriter, countEnds, VarintReader, varintSize } from './varint.js'
@@ -16,9 +16,6 @@ import { ByteWriter, countEnds, VarintReader, varintSize } from './varint.js'
  * search skip the groups it does not look at. A phrase never spans two values (subject and body,
  * two attachment names, two recipients).
  */
-
-const CHUNK_SIZE = 1 << 20
-const EMPTY = new Uint8Array(0)
 
 /** Appends the sequence blob of a document's `groups`, mapping its local term indices by `ids`. */
 export function encodeSequence(
@@ -39,39 +36,26 @@ export function encodeSequence(
 
 /** The token sequences of every document, by document number. */
 export class SequenceStore {
-  private chunks: Uint8Array[] = []
-  private used = 0
-  private chunkOf: Uint32Array = new Uint32Array(0)
-  private start: Uint32Array = new Uint32Array(0)
-  private end: Uint32Array = new Uint32Array(0)
+  private constructor(private readonly blobs: ByteColumn) {}
 
-  /** Stores the blob of document `doc`. */
-  add(doc: number, blob: Uint8Array): void {
-    this.chunkOf = ensureLength(this.chunkOf, doc + 1)
-    this.start = ensureLength(this.start, doc + 1)
-    this.end = ensureLength(this.end, doc + 1)
-    let chunk = this.chunks.at(-1)
-    if (chunk === undefined || this.used + blob.length > chunk.length) {
-      chunk = new Uint8Array(Math.max(blob.length, CHUNK_SIZE))
-      this.chunks.push(chunk)
-      this.used = 0
-    }
-    chunk.set(blob, this.used)
-    this.chunkOf[doc] = this.chunks.length - 1
-    this.start[doc] = this.used
-    this.end[doc] = this.used += blob.length
+  static empty(): SequenceStore {
+    return new SequenceStore(new ByteColumn())
+  }
+
+  /** Stores the blob of the next document: documents are numbered in the order they are added. */
+  add(blob: Uint8Array): void {
+    this.blobs.push(blob)
   }
 
   /** The blob of `doc` (a view). */
   blob(doc: number): Uint8Array {
-    const chunk = this.chunks[this.chunkOf[doc] ?? 0] ?? EMPTY
-    return chunk.subarray(this.start[doc] ?? 0, this.end[doc] ?? 0)
+    return this.blobs.get(doc)
   }
 
   /** True when `pattern` occurs, in a row, in a value of one of the groups in `fields`. */
   contains(doc: number, fields: number, pattern: PhrasePattern): boolean {
-    const bytes = this.chunks[this.chunkOf[doc] ?? 0] ?? EMPTY
-    return findPhrase(bytes, this.start[doc] ?? 0, this.end[doc] ?? 0, fields, pattern)
+    const { blobs } = this
+    return findPhrase(blobs.chunk(doc), blobs.start(doc), blobs.end(doc), fields, pattern)
   }
 
   /** The distinct term ids of `doc`. */
@@ -91,56 +75,41 @@ export class SequenceStore {
   }
 
   /**
-   * A store holding `bytes`, `lengths[d]` bytes for document d. Checks the structure of every blob
-   * ({@link checkBlob}); throws CORRUPT otherwise. Returns the store and each document's length in
-   * `any` tokens (for BM25).
+   * A store holding `bytes` (kept, not copied), `lengths[d]` bytes for document d. Checks the
+   * structure of every blob ({@link checkBlob}); throws CORRUPT otherwise. Returns the store and
+   * each document's length in `any` tokens (for BM25).
    */
   static restore(
     bytes: Uint8Array,
     lengths: Uint32Array,
   ): { store: SequenceStore; anyLengths: Uint32Array } {
     const count = lengths.length
-    const store = new SequenceStore()
-    store.chunks = [bytes]
-    store.used = bytes.length
-    store.chunkOf = new Uint32Array(count)
-    store.start = new Uint32Array(count)
-    store.end = new Uint32Array(count)
     const anyLengths = new Uint32Array(count)
     let pos = 0
     for (let doc = 0; doc < count; doc++) {
       const end = pos + (lengths[doc] ?? 0)
       const tokens = end <= bytes.length ? checkBlob(bytes, pos, end) : -1
       if (tokens < 0) throw MailboxError.CORRUPT('search snapshot: a token sequence is malformed')
-      store.start[doc] = pos
-      store.end[doc] = end
       anyLengths[doc] = tokens
       pos = end
     }
     if (pos !== bytes.length) throw MailboxError.CORRUPT('search snapshot: sequences left over')
-    return { store, anyLengths }
+    return { store: new SequenceStore(ByteColumn.over(bytes, lengths)), anyLengths }
   }
 
   /**
    * The store with document d renumbered `docMap[d]` (dropped when -1) and term t renamed
-   * `termMap[t]`, in one buffer.
+   * `termMap[t]`.
    */
   compact(docMap: Int32Array, termMap: Int32Array): SequenceStore {
-    const store = new SequenceStore()
-    const out = new ByteWriter(1 << 16)
-    let live = 0
+    const store = SequenceStore.empty()
+    const out = new ByteWriter(1 << 12)
     for (let doc = 0; doc < docMap.length; doc++) {
       if ((docMap[doc] ?? -1) < 0) continue
-      const start = out.length
+      out.reset()
       transcode(this.blob(doc), termMap, out)
-      store.chunkOf = ensureLength(store.chunkOf, live + 1)
-      store.start = ensureLength(store.start, live + 1)
-      store.end = ensureLength(store.end, live + 1)
-      store.start[live] = start
-      store.end[live++] = out.length
+      store.add(out.view())
     }
-    store.chunks = [out.copy()]
-    store.used = out.length
     return store
   }
 }

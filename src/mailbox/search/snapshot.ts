@@ -1,6 +1,7 @@
 import { crc32 } from 'node:zlib'
 import { MailboxError } from '../errors.js'
-import { ByteWriter, VarintReader } from './varint.js'
+import type { StringColumn } from './strings.js'
+import { ByteWriter, VarintReader, type ByteRegion } from './varint.js'
 
 /*
  * The snapshot format (little-endian; "varint" as in varint.ts):
@@ -8,8 +9,8 @@ import { ByteWriter, VarintReader } from './varint.js'
  *   header   'PMSX', version (1 byte), 3 zero bytes, CRC-32 of everything after the header (u32)
  *   counts   docCount, termCount                                  varints
  *   names    folder names, label names                            string tables
- *   docs     ids (string table, '' for a removed document), flags (1 byte each), folder ids
- *            (varints), dates and sizes (f64 each), label sets (count, then ids; varints)
+ *   docs     ids (string table), flags (1 byte each), folder ids (varints), dates and sizes
+ *            (f64 each), label sets (count, then ids; varints)
  *   text     sequence byte length per document (varints), then the sequences (sequences.ts)
  *   terms    texts (string table), ids in text order (varints)
  *   postings byte length per term (varints), then the postings (postings.ts)
@@ -25,17 +26,14 @@ const MAGIC = 0x58534d50 // 'PMSX' read as a little-endian u32
 export const SNAPSHOT_VERSION = 1
 const HEADER_BYTES = 12
 
-/** A large run of bytes, copied straight into the snapshot. */
-export interface ByteRegion {
-  readonly length: number
-  copyTo(target: Uint8Array, at: number): void
-}
-
-/** Everything a snapshot holds, as plain columns; `R` is how the two large regions come. */
+/**
+ * Everything a snapshot holds, as plain columns; `R` is how the large regions (sequences,
+ * postings, the code units of ids and terms) come.
+ */
 export interface SnapshotParts<R> {
   folderNames: readonly string[]
   labelNames: readonly string[]
-  ids: string[]
+  ids: StringColumn<R>
   flags: Uint8Array
   folder: Uint32Array
   date: Float64Array
@@ -43,7 +41,7 @@ export interface SnapshotParts<R> {
   labels: (readonly number[] | undefined)[]
   sequenceLengths: Uint32Array
   sequences: R
-  terms: string[]
+  terms: StringColumn<R>
   sortedTerms: Uint32Array
   postingLengths: Uint32Array
   postings: R
@@ -51,13 +49,13 @@ export interface SnapshotParts<R> {
 
 /** Encodes a snapshot. */
 export function writeSnapshot(parts: SnapshotParts<ByteRegion>): Buffer {
-  const docCount = parts.ids.length
+  const docCount = parts.ids.lengths.length
   const head = new ByteWriter(1 << 16)
   head.varint(docCount)
-  head.varint(parts.terms.length)
+  head.varint(parts.terms.lengths.length)
   writeStrings(head, parts.folderNames)
   writeStrings(head, parts.labelNames)
-  writeStrings(head, parts.ids)
+  writeColumn(head, parts.ids)
   head.bytes(parts.flags)
   for (const id of parts.folder) head.varint(id)
   for (const date of parts.date) head.f64(date)
@@ -69,7 +67,7 @@ export function writeSnapshot(parts: SnapshotParts<ByteRegion>): Buffer {
   }
   for (const length of parts.sequenceLengths) head.varint(length)
   const middle = new ByteWriter(1 << 16)
-  writeStrings(middle, parts.terms)
+  writeColumn(middle, parts.terms)
   for (const id of parts.sortedTerms) middle.varint(id)
   for (const length of parts.postingLengths) middle.varint(length)
   const size =
@@ -91,9 +89,10 @@ export function writeSnapshot(parts: SnapshotParts<ByteRegion>): Buffer {
 
 /**
  * Decodes a snapshot's structure: checks the header, the CRC, that every count fits in the bytes
- * left and that nothing is left over. The two regions are copies, so the caller's buffer is not
- * kept. The contents (term order, sequences, postings, document columns) are checked by the stores
- * they are handed to. Throws CORRUPT.
+ * left and that nothing is left over. The large regions are views of `snapshot`, not copies: they
+ * are most of its bytes, and copying them would hold the index twice while it is restored, the
+ * peak of an open. The contents (term order, sequences, postings, document columns) are checked by
+ * the stores they are handed to. Throws CORRUPT.
  */
 export function readSnapshot(snapshot: Uint8Array): SnapshotParts<Uint8Array> {
   if (!(snapshot instanceof Uint8Array)) throw corrupt('not a buffer')
@@ -112,7 +111,7 @@ export function readSnapshot(snapshot: Uint8Array): SnapshotParts<Uint8Array> {
   const termCount = input.count(1)
   const folderNames = input.strings()
   const labelNames = input.strings()
-  const ids = input.strings(docCount)
+  const ids = input.column(docCount)
   const flags = new Uint8Array(input.bytes(docCount))
   const folder = input.varints(docCount)
   const date = input.f64s(docCount)
@@ -123,12 +122,11 @@ export function readSnapshot(snapshot: Uint8Array): SnapshotParts<Uint8Array> {
     if (count > 0) labels[doc] = Array.from(input.varints(count))
   }
   const sequenceLengths = input.varints(docCount)
-  // Copies (new Uint8Array(view)), not views: the engine must not share the caller's buffer.
-  const sequences = new Uint8Array(input.bytes(sum(sequenceLengths)))
-  const terms = input.strings(termCount)
+  const sequences = input.view(sum(sequenceLengths))
+  const terms = input.column(termCount)
   const sortedTerms = input.varints(termCount)
   const postingLengths = input.varints(termCount)
-  const postings = new Uint8Array(input.bytes(sum(postingLengths)))
+  const postings = input.view(sum(postingLengths))
   if (input.pos !== buffer.length) throw corrupt('bytes left over at the end')
   return {
     ...{ folderNames, labelNames, ids, flags, folder, date, size, labels },
@@ -150,6 +148,13 @@ function writeStrings(out: ByteWriter, strings: readonly string[]): void {
   out.varint(strings.length)
   for (const text of strings) out.varint(text.length)
   for (const text of strings) out.bytes(Buffer.from(text, 'utf16le'))
+}
+
+/** The same string table as {@link writeStrings}, from a column. */
+function writeColumn(out: ByteWriter, column: StringColumn<ByteRegion>): void {
+  out.varint(column.lengths.length)
+  for (const length of column.lengths) out.varint(length)
+  out.region(column.units)
 }
 
 /** A bounds-checked cursor over the snapshot; every failure is CORRUPT. */
@@ -209,21 +214,34 @@ class Input {
     return this.buffer.subarray(start, start + n)
   }
 
-  /** A string table; with `expected`, it must hold that many strings. */
-  strings(expected?: number): string[] {
-    const n = this.count(1)
-    if (expected !== undefined && n !== expected) throw corrupt('a table has the wrong length')
-    const lengths = this.varints(n)
-    const units = sum(lengths)
-    const text = this.bytes(units * 2)
-    const all = Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf16le')
-    const strings = new Array<string>(n)
+  /**
+   * {@link bytes} as a plain Uint8Array rather than a Buffer, so that the stores' decoding loops,
+   * which also read buffers of their own, see one kind of array.
+   */
+  view(n: number): Uint8Array {
+    const bytes = this.bytes(n)
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
+  }
+
+  /** A string table, decoded (the short ones: folder and label names). */
+  strings(): string[] {
+    const { lengths, units } = this.column()
+    const all = Buffer.from(units.buffer, units.byteOffset, units.length).toString('utf16le')
+    const strings = new Array<string>(lengths.length)
     let at = 0
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < lengths.length; i++) {
       const length = lengths[i] ?? 0
       strings[i] = all.slice(at, at + length)
       at += length
     }
     return strings
+  }
+
+  /** A string table as it is stored; with `expected`, it must hold that many strings. */
+  column(expected?: number): StringColumn<Uint8Array> {
+    const n = this.count(1)
+    if (expected !== undefined && n !== expected) throw corrupt('a table has the wrong length')
+    const lengths = this.varints(n)
+    return { lengths, units: this.view(sum(lengths) * 2) }
   }
 }

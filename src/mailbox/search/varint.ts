@@ -6,6 +6,12 @@
 /** Largest value a varint here holds. */
 export const MAX_VARINT = 0x7fffffff
 
+/** A large run of bytes that copies itself into a buffer: a region of a snapshot being written. */
+export interface ByteRegion {
+  readonly length: number
+  copyTo(target: Uint8Array, at: number): void
+}
+
 /** An append-only byte buffer that doubles as it fills. */
 export class ByteWriter {
   private buffer: Uint8Array
@@ -50,6 +56,12 @@ export class ByteWriter {
   bytes(source: Uint8Array): void {
     this.reserve(source.length)
     this.buffer.set(source, this.length)
+    this.length += source.length
+  }
+
+  region(source: ByteRegion): void {
+    this.reserve(source.length)
+    source.copyTo(this.buffer, this.length)
     this.length += source.length
   }
 
