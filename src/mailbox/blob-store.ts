@@ -11,6 +11,8 @@ export interface BlobRef {
 
 /** Plaintext bytes per block: large enough that per-block costs vanish, small enough to clear precisely. */
 export const BLOB_CHUNK_BYTES = 64 * 1024
+/** Most plaintext bytes appended in one write (see {@link BlobStore.putMany}). */
+const APPEND_BYTES = 4 * 1024 * 1024
 /** Blocks read concurrently when fetching a blob: 4 MiB in flight at most. */
 const READ_WINDOW = 64
 const HEADER = Buffer.from('peermail/v1/mailbox-blobs')
@@ -46,22 +48,35 @@ export class BlobStore {
     }
   }
 
-  /** Appends several blobs in one write (one storage batch), returning their refs in order. */
+  /**
+   * Appends several blobs, returning their refs in order. Small ones share one write (one storage batch: the
+   * stack's cost is per write); the blocks go out in writes of at most {@link APPEND_BYTES}, so a large blob
+   * (a 50 MB message, a search snapshot) is neither sealed whole in memory first nor one huge storage batch
+   * that the next open must replay. A crash part-way leaves blocks no index entry points to: wasted space,
+   * never a wrong message.
+   */
   async putMany(raws: Buffer[]): Promise<BlobRef[]> {
     let next = this.core.length
-    const blocks: Buffer[] = []
+    let pending: Buffer[] = []
+    let pendingBytes = 0
     const refs: BlobRef[] = []
     for (const raw of raws) {
       const count = Math.max(1, Math.ceil(raw.byteLength / BLOB_CHUNK_BYTES))
       const ref = { start: next, count, length: raw.byteLength }
       for (let i = 0; i < count; i++) {
         const chunk = raw.subarray(i * BLOB_CHUNK_BYTES, (i + 1) * BLOB_CHUNK_BYTES)
-        blocks.push(sealSecretBox(this.key, chunk, chunkAd(ref, i)))
+        if (pendingBytes + chunk.byteLength > APPEND_BYTES) {
+          await this.core.append(pending)
+          pending = []
+          pendingBytes = 0
+        }
+        pending.push(sealSecretBox(this.key, chunk, chunkAd(ref, i)))
+        pendingBytes += chunk.byteLength
       }
       refs.push(ref)
       next += count
     }
-    if (blocks.length > 0) await this.core.append(blocks)
+    if (pending.length > 0) await this.core.append(pending)
     return refs
   }
 

@@ -128,6 +128,12 @@ export class Mailbox {
   private writing: Promise<unknown> = Promise.resolve()
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
+  /**
+   * The snapshot searches read their records from, kept while the mailbox does not change. A fresh read on
+   * the live bee decodes the tree's nodes afresh; one snapshot keeps them decoded between searches, which on
+   * the 100,000-message benchmark is tens of MB less garbage per run of queries (peak RSS).
+   */
+  private searchView: SearchView | null = null
 
   constructor(components: MailboxComponents, options: MailboxOptions) {
     const { store, parser } = components
@@ -166,6 +172,7 @@ export class Mailbox {
     this.closing ??= (async () => {
       await this.opening?.catch(() => {})
       await this.writing.catch(() => {})
+      if (this.searchView) await this.searchView.bee.close()
       await this.bee.close()
       await this.blobs.close()
     })()
@@ -429,8 +436,14 @@ export class Mailbox {
     this.assertOpen()
     const parsed = parseQuery(query, { now: this.now(), implicitPrefix: false })
     const { ids, total } = this.searchLog.engine.search(parsed, options)
-    // Fetched concurrently: cold, one Hyperbee get is a few ms, and the storage layer batches parallel reads.
-    const records = await Promise.all(ids.map((id) => this.recordIn(this.bee, id)))
+    const view = this.enterSearchView()
+    let records: (MessageRecord | undefined)[]
+    try {
+      // Fetched concurrently: cold, one Hyperbee get is a few ms, and the storage layer batches parallel reads.
+      records = await Promise.all(ids.map((id) => this.recordIn(view.bee, id)))
+    } finally {
+      await this.leaveSearchView(view)
+    }
     const items = records.filter((r): r is MessageRecord => r !== undefined).map(summaryOf)
     return { items, total }
   }
@@ -631,6 +644,25 @@ export class Mailbox {
     }
   }
 
+  /** {@link searchView}, renewed when the mailbox has changed since it was taken; counted as in use. */
+  private enterSearchView(): SearchView {
+    const version = this.bee.version
+    let view = this.searchView
+    if (view?.version !== version) {
+      if (view && view.readers === 0) void view.bee.close().catch(() => {})
+      view = { version, bee: this.bee.snapshot(), readers: 0 }
+      this.searchView = view
+    }
+    view.readers++
+    return view
+  }
+
+  /** Ends a search's use of a view; a view that was replaced meanwhile closes with its last reader. */
+  private async leaveSearchView(view: SearchView): Promise<void> {
+    view.readers--
+    if (view.readers === 0 && view !== this.searchView) await view.bee.close()
+  }
+
   private async recordIn(
     source: { get(k: string): Promise<{ value: unknown } | null> },
     id: string,
@@ -647,6 +679,13 @@ export class Mailbox {
   private assertOpen(): void {
     if (this.closing) throw MailboxError.CLOSED()
   }
+}
+
+/** A snapshot of the index that searches read records from, and how many searches are reading it. */
+interface SearchView {
+  readonly version: number
+  readonly bee: Hyperbee
+  readers: number
 }
 
 function checkDelivery(update: DeliveryUpdate): void {

@@ -117,6 +117,8 @@ declare module 'hyperbee' {
     put(key: string, value: V): Promise<void>
     del(key: string): Promise<void>
     batch(): Batch<V>
+    /** A read-only view of the current version, on its own core session: close it when done. */
+    snapshot(): Hyperbee<V>
     createReadStream(range?: Range): AsyncIterable<Entry<V>>
     clearUnlinked(opts?: { gte?: number; lt?: number }): Promise<number>
   }

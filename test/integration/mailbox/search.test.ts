@@ -87,4 +87,32 @@ describe('mailbox search', () => {
       code: 'SEARCH_QUERY_INVALID',
     })
   })
+
+  test('searches running while the mailbox changes each see whole, current records', async ({
+    home,
+  }) => {
+    const mailbox = await home.open()
+    await seed(mailbox)
+    // Searches read records from a snapshot kept between changes; interleave them with writes so that
+    // snapshots are replaced while earlier searches still read theirs.
+    const rounds = Array.from({ length: 12 }, async (_, i) => {
+      const before = mailbox.search('budget')
+      await mailbox.add({
+        raw: rawMessage({
+          from: 'Carol <carol@example.net>',
+          subject: `Budget note ${i}`,
+          body: 'x',
+        }),
+      })
+      const after = await mailbox.search('budget', { limit: 100 })
+      expect(after.items.map((m) => m.subject)).toContain(`Budget note ${i}`)
+      expect(
+        (await before).items.every(
+          (m) => m.subject.startsWith('Budget') || m.subject.startsWith('Trip'),
+        ),
+      ).toBe(true)
+    })
+    await Promise.all(rounds)
+    expect(await mailbox.search('budget', { limit: 100 })).toMatchObject({ total: 14 })
+  })
 })
