@@ -36,4 +36,4 @@ export type {
   MessageSummary,
   ReadMessage,
 } from '../mailbox/index.js'
-export { decodeAddress, isAddress, safetyNumber } from '../crypto/index.js'
+export { decodeAddress, identityNumber, isAddress, safetyNumber } from '../crypto/index.js'

@@ -19,6 +19,14 @@ export function safetyNumber(a: Uint8Array, b: Uint8Array): string {
   return [...digitGroups(fingerprint(first)), ...digitGroups(fingerprint(second))].join(' ')
 }
 
+/**
+ * One identity's 30 digits (six groups of five): its half of every safety number it is part of, so a
+ * person can read their own out (`peermail whoami`) and a contact finds them in the pair's 60 digits.
+ */
+export function identityNumber(publicKey: Uint8Array): string {
+  return digitGroups(fingerprint(publicKey)).join(' ')
+}
+
 /** Compact form for a QR code: both fingerprints, ordered by key, in z-base-32. */
 export function safetyCode(a: Uint8Array, b: Uint8Array): string {
   const [first, second] = ordered(a, b)

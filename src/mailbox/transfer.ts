@@ -12,6 +12,8 @@ export interface TransferProgress {
   messages: number
   bytesRead?: number
   totalBytes?: number
+  /** When known up front: an export's messages (from the folder counts), a folder of `.eml` files. */
+  totalMessages?: number
 }
 
 /** One message that could not be imported, named so the user can find it. */
@@ -96,6 +98,7 @@ export async function importMail(
       }
     } else {
       const files = format === 'eml' ? [path] : await emlFilesIn(path)
+      const totalMessages = messages + files.length
       for (const file of files) {
         try {
           await add(await readEml(file), file)
@@ -103,7 +106,7 @@ export async function importMail(
           if (!(err instanceof MailboxError)) throw err
           report.problems.push({ file, code: err.code, message: err.message })
         }
-        options.onProgress?.({ file: path, messages })
+        options.onProgress?.({ file: path, messages, totalMessages })
       }
     }
     await flush()
@@ -128,19 +131,20 @@ export async function exportMail(
   // Checked here, not by the type: the format comes from users (CLI flags, UI forms).
   if (!['mbox', 'eml'].includes(options.format))
     throw MailboxError.INVALID_ARGUMENT('format must be mbox or eml')
-  const folders =
-    options.folder === undefined
-      ? (await mailbox.folders.list()).map((f) => f.name)
-      : [options.folder]
+  const all = await mailbox.folders.list()
+  const folders = options.folder === undefined ? all.map((f) => f.name) : [options.folder]
   for (const folder of folders)
     if (!(await mailbox.folders.exists(folder))) throw MailboxError.FOLDER_NOT_FOUND(folder)
+  const totalMessages = all
+    .filter((f) => folders.includes(f.name))
+    .reduce((sum, f) => sum + f.total, 0)
   let messages = 0
   async function* source() {
     for (const folder of folders) {
       for await (const summary of allIn(mailbox, folder)) {
         const raw = await mailbox.raw(summary.id)
         messages++
-        options.onProgress?.({ file: options.out, messages })
+        options.onProgress?.({ file: options.out, messages, totalMessages })
         yield {
           raw,
           date: new Date(summary.date),

@@ -22,9 +22,20 @@ describe('peermail CLI', () => {
       const { address, phrase } = JSON.parse(init.stdout) as { address: string; phrase: string }
       expect(address).toMatch(/^pm1[a-z0-9]{58}$/)
       expect(phrase.split(' ')).toHaveLength(24)
-      expect(JSON.parse((await peermail(['--home', home, 'whoami', '--json'])).stdout)).toEqual({
+      const whoami = JSON.parse((await peermail(['--home', home, 'whoami', '--json'])).stdout) as {
+        address: string
+        identityNumber: string
+      }
+      expect(whoami).toEqual({
         address,
+        identityNumber: expect.stringMatching(/^(\d{5} ){5}\d{5}$/) as string,
       })
+      const card = await peermail(['--home', home, 'whoami'])
+      expect(card.stdout).toContain(address)
+      expect(card.stdout).toContain(whoami.identityNumber)
+      // The QR code: rows of block characters, square.
+      const qrRows = card.stdout.split('\n').filter((line) => /^[█▀▄ ]{20,}$/.test(line))
+      expect(qrRows.length).toBeGreaterThan(10)
 
       const imported = await peermail(
         ['--home', home, '--json', 'import', fixture('thunderbird.mbox')],

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
-import { createAccount, readAddress } from '../../client/index.js'
+import { createAccount, decodeAddress, identityNumber, readAddress } from '../../client/index.js'
 import { print } from '../output.js'
+import { qrText } from '../qr.js'
 import { askNewPassphrase, askSecret, readStdin } from '../prompt.js'
 import type { GlobalOptions } from '../options.js'
 
@@ -47,11 +48,29 @@ export function accountCommands(program: Command, globals: () => GlobalOptions):
 
   program
     .command('whoami')
-    .description("show this account's address")
-    .addHelpText('after', '\nExample:\n  peermail whoami --json')
-    .action(async () => {
+    .description("show this account's address, its half of every safety number, and a QR code")
+    .option('--no-qr', 'leave out the QR code')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The QR code holds the address, for a contact to scan; the 30 digits are your half of the',
+        'safety number you and any contact compare (`peermail contacts`).',
+        '',
+        'Example:',
+        '  peermail whoami --json',
+      ].join('\n'),
+    )
+    .action(async (opts: { qr: boolean }) => {
       const { home, json } = globals()
       const address = await readAddress(home)
-      print(json, { address }, () => address)
+      const number = identityNumber(decodeAddress(address))
+      // Coloured (dark on light, so it scans on dark themes) only on a terminal.
+      const qr = opts.qr && !json ? qrText(address, { colour: process.stdout.isTTY }) : ''
+      print(json, { address, identityNumber: number }, () =>
+        [address, '', `Your half of every safety number: ${number}`, ...(qr ? ['', qr] : [])].join(
+          '\n',
+        ),
+      )
     })
 }

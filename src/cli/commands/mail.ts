@@ -1,9 +1,16 @@
 import type { Command } from 'commander'
 import type { GlobalOptions } from '../options.js'
-import { addresses, print, progress, progressDone, summaryLine } from '../output.js'
+import { basename } from 'node:path'
+import { addresses, print, summaryLine } from '../output.js'
 import { toInt } from '../parse.js'
+import { ProgressBar } from '../progress-bar.js'
 import { withNode } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
+
+/** Fewer messages than this go by too fast for a progress bar. */
+const FEW_MESSAGES = 20
+/** An mbox smaller than this (a few dozen typical mails) imports too fast for a progress bar. */
+const FEW_MESSAGES_BYTES = 512 * 1024
 
 /** `list`, `read`, `search`, `import`, `export`. */
 export function mailCommands(program: Command, globals: () => GlobalOptions): void {
@@ -97,15 +104,30 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
     .addHelpText('after', '\nExample:\n  peermail import ~/Takeout/Mail/All\\ mail.mbox')
     .action(async (files: string[], opts: { folder?: string }) => {
       await withNode(globals(), async (node, { json }) => {
-        const report = await node.importMail(files, {
-          ...(opts.folder === undefined ? {} : { folder: opts.folder }),
-          onProgress: (p) => {
-            progress(
-              `${p.file}: ${p.messages} messages${p.totalBytes ? ` (${Math.floor(((p.bytesRead ?? 0) / p.totalBytes) * 100)}%)` : ''}`,
-            )
-          },
-        })
-        progressDone()
+        // One bar per file named: an mbox shows its bytes read, a folder of .eml files its files.
+        let current: { file: string; bar: ProgressBar } | undefined
+        const report = await node
+          .importMail(files, {
+            ...(opts.folder === undefined ? {} : { folder: opts.folder }),
+            onProgress: (p) => {
+              if (current?.file !== p.file) {
+                current?.bar.stop()
+                const worth = p.totalBytes === undefined ? FEW_MESSAGES : FEW_MESSAGES_BYTES
+                current = {
+                  file: p.file,
+                  bar: new ProgressBar(`importing ${basename(p.file)}`, worth),
+                }
+              }
+              const detail = `${p.messages} messages`
+              if (p.totalBytes !== undefined)
+                current.bar.update(p.bytesRead ?? 0, p.totalBytes, detail)
+              else if (p.totalMessages !== undefined)
+                current.bar.update(p.messages, p.totalMessages, detail)
+            },
+          })
+          .finally(() => {
+            current?.bar.stop()
+          })
         print(json, report, () =>
           [
             `Imported ${report.imported} messages (${report.duplicates} already present).`,
@@ -127,15 +149,19 @@ export function mailCommands(program: Command, globals: () => GlobalOptions): vo
         throw new CliUsageError('--format must be mbox or eml')
       const format = opts.format
       await withNode(globals(), async (node, { json }) => {
-        const result = await node.exportMail({
-          format,
-          out: opts.out,
-          ...(opts.folder === undefined ? {} : { folder: opts.folder }),
-          onProgress: (p) => {
-            progress(`exported ${p.messages} messages`)
-          },
-        })
-        progressDone()
+        const bar = new ProgressBar('exporting', FEW_MESSAGES)
+        const result = await node
+          .exportMail({
+            format,
+            out: opts.out,
+            ...(opts.folder === undefined ? {} : { folder: opts.folder }),
+            onProgress: (p) => {
+              bar.update(p.messages, p.totalMessages ?? p.messages, `${p.messages} messages`)
+            },
+          })
+          .finally(() => {
+            bar.stop()
+          })
         print(
           json,
           result,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   fingerprint,
+  identityNumber,
   safetyCode,
   safetyNumber,
   verifySafetyCode,
@@ -16,6 +17,13 @@ describe('safety number', () => {
     const number = safetyNumber(a, b)
     expect(number).toBe(safetyNumber(b, a))
     expect(number).toMatch(/^(\d{5} ){11}\d{5}$/)
+  })
+
+  it("is made of both sides' identity numbers, so each person can read out their own half", () => {
+    const number = safetyNumber(a, b)
+    expect(identityNumber(a)).toMatch(/^(\d{5} ){5}\d{5}$/)
+    const halves = [number.slice(0, 35), number.slice(36)]
+    expect(halves.sort()).toEqual([identityNumber(a), identityNumber(b)].sort())
   })
 
   it('differs when either key differs', () => {
