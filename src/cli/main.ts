@@ -6,6 +6,7 @@ import { contactsCommands } from './commands/contacts.js'
 import { forwardCommand } from './commands/forward.js'
 import { mailCommands } from './commands/mail.js'
 import { organiseCommands } from './commands/organise.js'
+import { relaysCommands } from './commands/relays.js'
 import { replyCommand } from './commands/reply.js'
 import { requestsCommands } from './commands/requests.js'
 import { sendCommand } from './commands/send.js'
@@ -86,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
   statusCommand(program, globals)
   contactsCommands(program, globals)
   requestsCommands(program, globals)
+  relaysCommands(program, globals)
   serviceCommands(program, globals)
   strict(program)
 

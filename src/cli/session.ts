@@ -1,4 +1,10 @@
-import { openAccount, openNode, type Account, type PeermailNode } from '../client/index.js'
+import {
+  openAccount,
+  openNode,
+  readSettings,
+  type Account,
+  type PeermailNode,
+} from '../client/index.js'
 import type { GlobalOptions } from './options.js'
 import { askSecret } from './prompt.js'
 
@@ -25,6 +31,7 @@ export async function withAccount(
   globals: GlobalOptions,
   fn: (account: Account, stop: AbortSignal) => Promise<void>,
 ): Promise<void> {
+  const { relays } = await readSettings(globals.home)
   const passphrase = await askSecret('Passphrase: ')
   await untilSignal(async (stop) => {
     const account = await openAccount({
@@ -32,6 +39,7 @@ export async function withAccount(
       passphrase,
       create: false,
       ...(globals.bootstrap ? { bootstrap: globals.bootstrap } : {}),
+      ...(relays.length > 0 ? { relays } : {}),
     })
     try {
       await fn(account, stop)

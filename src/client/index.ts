@@ -18,6 +18,13 @@ export {
 } from './account.js'
 export type { SendInput } from './compose-outgoing.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
+export {
+  addRelay,
+  MAX_RELAYS,
+  readSettings,
+  removeRelay,
+  type AccountSettings,
+} from './settings.js'
 export { runDemo, type Demo, type DemoOptions, type DemoStep } from './demo.js'
 export {
   createLocalNetwork,

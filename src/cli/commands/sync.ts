@@ -47,8 +47,15 @@ export function syncCommand(program: Command, globals: () => GlobalOptions): voi
         const onDelivery = (update: DeliveryEvent) => {
           process.stderr.write(`${update.state}: ${update.id} to ${update.recipient}\n`)
         }
+        const onRelay = (status: { relay: string; quotaBytes: number; usedBytes: number }) => {
+          const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
+          process.stderr.write(
+            `relay ${status.relay} keeps your mail while you are offline (${mb(status.usedBytes)} of ${mb(status.quotaBytes)} MB used)\n`,
+          )
+        }
         account.on('mail', onMail)
         account.on('delivery', onDelivery)
+        account.on('relay', onRelay)
         try {
           process.stderr.write(
             `Online as ${account.address}: delivering queued mail and receiving (Ctrl-C to stop)\n`,
@@ -64,6 +71,7 @@ export function syncCommand(program: Command, globals: () => GlobalOptions): voi
         } finally {
           account.off('mail', onMail)
           account.off('delivery', onDelivery)
+          account.off('relay', onRelay)
         }
         process.stderr.write(`Offline: ${received} new mail${received === 1 ? '' : 's'}\n`)
       })

@@ -1,0 +1,77 @@
+/**
+ * `peermail relays`: the list is kept in the account's home, checked, and used when the account goes
+ * online: a relay running as its own process confirms the account's registration during `sync`.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect } from 'vitest'
+import { createLocalNetwork } from '../../src/client/index.js'
+import { peermail, startPeermail, type RunningCli } from '../helpers/cli.js'
+import { test } from '../helpers/temp-dir.js'
+
+const env = { PEERMAIL_PASSPHRASE: 'correct horse battery' }
+
+describe('peermail relays', () => {
+  test(
+    'add, list and remove are checked and kept; sync registers with the relays',
+    { timeout: 240_000 },
+    async ({ tempDir }) => {
+      const net = await createLocalNetwork()
+      const running: RunningCli[] = []
+      try {
+        const bootstrap = net.bootstrap.map((n) => `${n.host}:${n.port}`).join(',')
+        const alice = ['--home', join(tempDir, 'alice'), '--bootstrap', bootstrap]
+        expect((await peermail([...alice, 'init'], { env })).code).toBe(0)
+
+        const relayProcess = startPeermail(
+          ['--home', join(tempDir, 'relay'), '--bootstrap', bootstrap, '--json', 'relay'],
+          { env },
+        )
+        running.push(relayProcess)
+        await relayProcess.waitFor('stdout', /"address"/, 60_000)
+        const { address: relay } = JSON.parse(relayProcess.stdout) as { address: string }
+
+        // Bad input: one clear line, exit 1, nothing kept.
+        const bad = await peermail([...alice, 'relays', 'add', 'pm1notanaddress'])
+        expect(bad.code).toBe(1)
+        expect(bad.stderr.trim().split('\n')).toHaveLength(1)
+        expect(JSON.parse((await peermail([...alice, '--json', 'relays'])).stdout)).toEqual([])
+
+        expect(
+          JSON.parse((await peermail([...alice, '--json', 'relays', 'add', relay])).stdout),
+        ).toEqual([relay])
+        // Adding it again (in its @peermail.invalid form) changes nothing.
+        expect(
+          JSON.parse(
+            (await peermail([...alice, '--json', 'relays', 'add', `${relay}@peermail.invalid`]))
+              .stdout,
+          ),
+        ).toEqual([relay])
+        expect((await peermail([...alice, 'relays'])).stdout).toContain(relay)
+
+        // Online until the relay confirms the registration (it stops cleanly on SIGTERM).
+        const sync = startPeermail([...alice, 'sync'], { env })
+        running.push(sync)
+        await sync.waitFor('stderr', new RegExp(`relay ${relay} keeps your mail`), 120_000)
+        expect((await sync.stop()).code).toBe(0)
+
+        const removed = await peermail([...alice, '--json', 'relays', 'remove', relay])
+        expect(JSON.parse(removed.stdout)).toEqual([])
+        const again = await peermail([...alice, 'relays', 'remove', relay])
+        expect(again.code).toBe(1)
+        expect(again.stderr).toContain('is not one of this account')
+
+        // A damaged settings file is named, not silently replaced.
+        const settings = join(tempDir, 'alice', 'settings.json')
+        await writeFile(settings, '{"relays": 7}')
+        const damaged = await peermail([...alice, 'relays'])
+        expect(damaged.code).toBe(1)
+        expect(damaged.stderr).toContain(settings)
+        expect(await readFile(settings, 'utf8')).toBe('{"relays": 7}')
+      } finally {
+        await Promise.all(running.map((r) => r.stop()))
+        await net.close()
+      }
+    },
+  )
+})
