@@ -12,22 +12,16 @@ import { requestsCommands } from './commands/requests.js'
 import { sendCommand } from './commands/send.js'
 import { serveCommand } from './commands/serve.js'
 import { serviceCommands } from './commands/services.js'
+import { startCommand } from './commands/start.js'
 import { statusCommand } from './commands/status.js'
 import { syncCommand } from './commands/sync.js'
 import { bootstrapNodes, defaultHome, type GlobalOptions } from './options.js'
 import { CliUsageError } from './usage-error.js'
 
-const STATUS = `Peermail is being built in the open. What works today:
-  - an account: peermail init / restore / whoami (recovery phrase, passphrase-locked vault)
-  - an encrypted mailbox: peermail import / export / list / read / search / move / flag / trash
-  - peer-to-peer delivery over Hyperswarm: peermail send / reply / forward / status;
-    peermail sync stays online to receive mail and deliver what is queued
-  - contacts and first contact: peermail contacts (safety numbers, verify, block) / requests
-  - relays for offline mail and forward secrecy with rotating prekeys: peermail relay
-  - a whole network on this machine, mail flowing between three accounts: peermail demo
-  - a local API for the coming inbox UI and for scripts: peermail serve
-Coming next: the inbox UI itself and the SMTP bridge to ordinary email.
-Run \`peermail --help\` for the commands.`
+const OVERVIEW = `End-to-end encrypted, peer-to-peer email.
+  peermail start      open your inbox (creates your account on the first run): what \`npm start\` runs
+  peermail demo       a whole small network on this machine, mail flowing between three accounts
+  peermail --help     every command: init, send, sync, list, search, import, contacts, relays, relay, serve, ...`
 
 /** Entry point of the `peermail` command; returns the process exit status (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
@@ -61,8 +55,8 @@ export async function main(argv: string[]): Promise<number> {
       bootstrap: bootstrapNodes(opts.bootstrap),
     }
   }
-  const status = () => {
-    process.stdout.write(`peermail ${readVersion()}\n\n${STATUS}\n`)
+  const overview = () => {
+    process.stdout.write(`peermail ${readVersion()}\n\n${OVERVIEW}\n`)
   }
   program
     .argument('[command]')
@@ -70,12 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     .action((command: string | undefined) => {
       if (command !== undefined)
         throw new CliUsageError(`unknown command '${command}' (see peermail --help)`)
-      status()
+      overview()
     })
-  program
-    .command('start')
-    .description('show what works today (will open the inbox once the UI lands)')
-    .action(status)
+  startCommand(program, globals)
   accountCommands(program, globals)
   mailCommands(program, globals)
   organiseCommands(program, globals)

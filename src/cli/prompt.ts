@@ -53,3 +53,18 @@ export async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
 }
+
+/** A yes/no question in a terminal; Enter takes the default. Without a terminal there is no one to ask. */
+export async function askYesNo(question: string, defaultYes: boolean): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new CliUsageError(`cannot ask "${question}" without a terminal`)
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.question(`${question} ${defaultYes ? '[Y/n]' : '[y/N]'} `, resolve)
+    })
+    const text = answer.trim().toLowerCase()
+    return text === '' ? defaultYes : text === 'y' || text === 'yes'
+  } finally {
+    rl.close()
+  }
+}

@@ -23,16 +23,18 @@ export async function withNode(
 }
 
 /**
- * Opens the existing account online, runs `fn`, and always closes it. Ctrl-C (SIGINT) or SIGTERM aborts
+ * Opens the existing account online (asking for its passphrase unless `known` has it), runs `fn`, and
+ * always closes it. Ctrl-C (SIGINT) or SIGTERM aborts
  * `stop` instead of killing the process, so the account still closes cleanly (pair logs and the index
  * flushed, the home unlocked); a second signal exits at once for a user who really wants out.
  */
 export async function withAccount(
   globals: GlobalOptions,
   fn: (account: Account, stop: AbortSignal) => Promise<void>,
+  known: { passphrase?: string } = {},
 ): Promise<void> {
   const { relays } = await readSettings(globals.home)
-  const passphrase = await askSecret('Passphrase: ')
+  const passphrase = known.passphrase ?? (await askSecret('Passphrase: '))
   await untilSignal(async (stop) => {
     const account = await openAccount({
       home: globals.home,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import type { Account } from '../../client/index.js'
 import { startLocalServer } from '../../app/main/index.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
@@ -35,23 +36,37 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
       const port = toInt(opts.port, 'port', 0)
       if (port > 65535) throw new CliUsageError('--port must be at most 65535')
       await withAccount(g, async (account, stop) => {
-        const server = await startLocalServer({
-          account,
-          host: opts.host,
-          port,
-          onUnexpected: (err) => {
-            process.stderr.write(
-              `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,
-            )
-          },
-        })
-        try {
-          print(g.json, { url: server.url, port: server.port }, () => server.url)
-          process.stderr.write(`Online as ${account.address}; serving until Ctrl-C\n`)
-          await sleep(Number.POSITIVE_INFINITY, stop)
-        } finally {
-          await server.close()
-        }
+        await serveInbox(account, stop, { host: opts.host, port, json: g.json })
       })
     })
+}
+
+/**
+ * Serves the local API and the inbox UI over an open account until `stop`: prints the URL (the token in
+ * its fragment) on stdout, a status line on stderr. What `serve` and `start` share.
+ */
+export async function serveInbox(
+  account: Account,
+  stop: AbortSignal,
+  options: { host: string; port: number; json: boolean; note?: string },
+): Promise<void> {
+  const server = await startLocalServer({
+    account,
+    host: options.host,
+    port: options.port,
+    onUnexpected: (err) => {
+      process.stderr.write(
+        `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,
+      )
+    },
+  })
+  try {
+    print(options.json, { url: server.url, port: server.port }, () => server.url)
+    process.stderr.write(
+      `${options.note ?? `Online as ${account.address}`}; serving until Ctrl-C\n`,
+    )
+    await sleep(Number.POSITIVE_INFINITY, stop)
+  } finally {
+    await server.close()
+  }
 }

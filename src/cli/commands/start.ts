@@ -1,0 +1,73 @@
+import type { Command } from 'commander'
+import { createAccount, hasAccount } from '../../client/index.js'
+import type { GlobalOptions } from '../options.js'
+import { toInt } from '../parse.js'
+import { askNewPassphrase, askSecret, askYesNo } from '../prompt.js'
+import { withAccount } from '../session.js'
+import { CliUsageError } from '../usage-error.js'
+import { serveInbox } from './serve.js'
+
+/**
+ * `start` (what `npm start` runs): the main job. Opens the account, creating it first on a first run
+ * (after asking), takes it online and serves the inbox on 127.0.0.1 until Ctrl-C.
+ */
+export function startCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('start')
+    .description('open your inbox: the account (created on first run), online, with the web UI')
+    .option('-y, --yes', 'create the account without asking if there is none (for scripts)')
+    .option('-p, --port <n>', 'port for the inbox (default: any free port)', '0')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Prints the URL of your inbox (the access token after #token=; do not share it) and serves it',
+        'until Ctrl-C. Without a network, the inbox still opens and mail queues until one exists.',
+        'Scripts: PEERMAIL_PASSPHRASE=... peermail start --yes',
+        '',
+        'Example:',
+        '  npm start',
+      ].join('\n'),
+    )
+    .action(async (opts: { yes?: boolean; port: string }) => {
+      const g = globals()
+      const port = toInt(opts.port, 'port', 0)
+      if (port > 65535) throw new CliUsageError('--port must be at most 65535')
+      const created = (await hasAccount(g.home)) ? undefined : await firstRun(g, opts.yes === true)
+      const passphrase = created ?? (await askSecret('Passphrase: '))
+      await withAccount(
+        g,
+        async (account, stop) => {
+          await serveInbox(account, stop, { host: '127.0.0.1', port, json: g.json })
+        },
+        { passphrase },
+      )
+    })
+}
+
+/** Creates the account of a first run, after asking; returns its passphrase. */
+async function firstRun(g: GlobalOptions, yes: boolean): Promise<string> {
+  if (!yes) {
+    if (!process.stdin.isTTY) {
+      throw new CliUsageError(
+        `no account in ${g.home}: run \`peermail init\`, or \`peermail start --yes\` to create one here`,
+      )
+    }
+    const create = await askYesNo(`No Peermail account in ${g.home} yet. Create one?`, true)
+    if (!create) throw new CliUsageError('no account: nothing to open')
+  }
+  const passphrase = await askNewPassphrase()
+  const { address, phrase } = await createAccount({ home: g.home, passphrase })
+  // The phrase goes to stderr: stdout carries the URL (or JSON) that scripts read.
+  process.stderr.write(
+    [
+      `Created account ${address}`,
+      '',
+      'Recovery phrase (write it down; it is shown only this once and restores the account anywhere):',
+      `  ${phrase}`,
+      '',
+      '',
+    ].join('\n'),
+  )
+  return passphrase
+}
