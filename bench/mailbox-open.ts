@@ -1,7 +1,6 @@
 /** Child of bench/mailbox.ts: cold open, first page, searches, peak RSS of a fresh process. JSON out. */
-import { readFileSync } from 'node:fs'
 import { createCorestore, createMimeParser, openMailbox } from '../src/mailbox/index.js'
-import { round } from './measure.js'
+import { peakRssMB, round } from './measure.js'
 
 const [dir, keyHex, hints] = process.argv.slice(2)
 if (!dir || !keyHex || !hints) throw new Error('usage: mailbox-open DIR KEY HINTS')
@@ -67,21 +66,6 @@ console.log(
     baselineRssMB: round(baselineRssMB),
     rssAfterOpenMB: round(rssAfterOpenMB),
     heapAfterOpenMB: round(heapAfterOpenMB),
-    openAndSearchPeakRssMB: round(peakRssKiB() / 1024),
+    openAndSearchPeakRssMB: round(peakRssMB()),
   }),
 )
-
-/**
- * Peak RSS of this process, in KiB. On Linux getrusage's maxRSS also counts the image this process was
- * forked from before its exec: spawned right after the import, it reported the importing parent's
- * RSS, not its own. VmHWM is the peak of this process's own memory.
- */
-function peakRssKiB(): number {
-  try {
-    const hwm = /^VmHWM:\s*(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
-    if (hwm?.[1] !== undefined) return Number(hwm[1])
-  } catch {
-    // No /proc (not Linux): getrusage is what there is.
-  }
-  return process.resourceUsage().maxRSS
-}

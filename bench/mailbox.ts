@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Hyperbee from 'hyperbee'
 import { randomBytes } from '../src/crypto/index.js'
-import { createCorestore, createMimeParser, openMailbox } from '../src/mailbox/index.js'
+import { createCorestore } from '../src/mailbox/index.js'
 import { makeCorpus } from './mail-corpus.js'
 import { round } from './measure.js'
 
@@ -36,13 +36,18 @@ export async function run(): Promise<Record<string, unknown>> {
       }
     }
     const raw = await rawImport(join(dir, 'raw'), corpus, rawCount)
-    const ours = await ourImport(join(dir, 'mailbox'), key, corpus, total, rawCount)
+    const ours = (await runChild('mailbox-import.ts', [
+      join(dir, 'mailbox'),
+      key.toString('hex'),
+      String(total),
+      String(rawCount),
+    ])) as { rate: number; firstRate: number; importPeakRssMB: number }
     if (keep !== undefined) writeFileSync(join(dir, 'key'), key.toString('hex'))
     const open = await measureOpen(join(dir, 'mailbox'), key, corpus)
     return {
       messages: total,
-      importMessagesPerSec: round(ours.rate),
-      importPeakRssMB: round(process.resourceUsage().maxRSS / 1024),
+      importMessagesPerSec: ours.rate,
+      importPeakRssMB: ours.importPeakRssMB,
       firstMessagesCompared: rawCount,
       ourImportFirstPerSec: round(ours.firstRate),
       rawImportFirstPerSec: round(raw),
@@ -82,46 +87,12 @@ async function rawImport(
   return count / seconds
 }
 
-async function ourImport(
-  dir: string,
-  key: Buffer,
-  corpus: ReturnType<typeof makeCorpus>,
-  count: number,
-  firstCount: number,
-): Promise<{ rate: number; firstRate: number }> {
-  const store = createCorestore(dir)
-  const parser = createMimeParser()
-  const mailbox = await openMailbox({ store, parser }, { storageKey: key })
-  const started = process.hrtime.bigint()
-  let firstSeconds = 0
-  for (let i = 0; i < count; i += BATCH) {
-    const inputs = Array.from({ length: Math.min(BATCH, count - i) }, (_, j) => ({
-      raw: corpus.message(i + j),
-      flags: { seen: (i + j) % 7 !== 0 },
-    }))
-    const results = await mailbox.addMany(inputs)
-    const failed = results.find((r) => !r.ok)
-    if (failed?.ok === false) throw failed.error
-    if (i + BATCH >= firstCount && firstSeconds === 0) {
-      firstSeconds = Number(process.hrtime.bigint() - started) / 1e9
-    }
-    if (process.env.BENCH_VERBOSE && i % 10_000 === 0)
-      console.error(`imported ${i + inputs.length}`)
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  await mailbox.close()
-  await parser.close()
-  await store.close()
-  return { rate: count / seconds, firstRate: Math.min(count, firstCount) / firstSeconds }
-}
-
 /** Runs bench/mailbox-open.ts in a fresh process, so open time and RSS are not warmed by the import. */
 function measureOpen(
   dir: string,
   key: Buffer,
   corpus: ReturnType<typeof makeCorpus>,
 ): Promise<Record<string, unknown>> {
-  const script = fileURLToPath(new URL('./mailbox-open.ts', import.meta.url))
   const words = [
     corpus.vocabulary[3],
     corpus.vocabulary[40],
@@ -129,20 +100,22 @@ function measureOpen(
     corpus.vocabulary[5000],
   ]
   const people = [corpus.people[5], corpus.people[77]]
+  return runChild('mailbox-open.ts', [dir, key.toString('hex'), JSON.stringify({ words, people })])
+}
+
+/** Runs a bench script in a fresh process (under tsx, as the bench itself) and parses its last line. */
+function runChild(name: string, args: string[]): Promise<Record<string, unknown>> {
+  const script = fileURLToPath(new URL(`./${name}`, import.meta.url))
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', script, dir, key.toString('hex'), JSON.stringify({ words, people })],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? ''
       if (code === 0) resolve(JSON.parse(last) as Record<string, unknown>)
-      else reject(new Error(`mailbox-open exited with ${code}: ${out}`))
+      else reject(new Error(`${name} exited with ${code}: ${out}`))
     })
   })
 }
