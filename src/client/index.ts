@@ -35,6 +35,8 @@ export {
   type LocalNetwork,
   type BootstrapNode,
   type DeliveryEvent,
+  outgoingSummary,
+  type OutgoingSummary,
 } from '../sync/index.js'
 export type {
   Contact,

@@ -2,6 +2,7 @@
 export * from './errors.js'
 export { SyncEngine, type SyncComponents, type SyncOptions, type SyncEvents } from './engine.js'
 export type { DeliveryEvent } from './outbox.js'
+export { outgoingSummary, type OutgoingSummary } from './outgoing-summary.js'
 export {
   createLocalNetwork,
   createSwarm,

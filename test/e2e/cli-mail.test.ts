@@ -137,11 +137,12 @@ describe('peermail CLI, online', () => {
           id: sent.id,
           status: { [bob]: 'delivered' },
         })
-        const counts = json(await run('alice', ['--json', 'status'])) as Record<
-          string,
-          { total: number }
-        >
-        expect(counts).toMatchObject({ inbox: { total: 1 }, sent: { total: 1 } })
+        const overview = json(await run('alice', ['--json', 'status'])) as {
+          folders: Record<string, { total: number }>
+          outgoing: { waiting: number }
+        }
+        expect(overview.folders).toMatchObject({ inbox: { total: 1 }, sent: { total: 1 } })
+        expect(overview.outgoing).toEqual({ waiting: 0, recipients: [] })
 
         // Accepting Alice moves her mail out of Requests.
         expect(json(await run('bob', ['--json', 'requests', 'accept', alice]))).toEqual({

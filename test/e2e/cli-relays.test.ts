@@ -13,7 +13,7 @@ const env = { PEERMAIL_PASSPHRASE: 'correct horse battery' }
 
 describe('peermail relays', () => {
   test(
-    'add, list and remove are checked and kept; sync registers with the relays',
+    'add, list and remove are checked and kept; sync registers with them; status shows them and the queue',
     { timeout: 240_000 },
     async ({ tempDir }) => {
       const net = await createLocalNetwork()
@@ -54,6 +54,19 @@ describe('peermail relays', () => {
         running.push(sync)
         await sync.waitFor('stderr', new RegExp(`relay ${relay} keeps your mail`), 120_000)
         expect((await sync.stop()).code).toBe(0)
+
+        // status, offline: the relays, and a mail to someone never online waiting to go out.
+        const nobody = 'pm1su5w44wh9damn9ta7qfbt87frcmjrywaq1nc54febyzfk99ktxg8ardcde'
+        const send = ['send', '--to', nobody, '--subject', 'Hi', '--body', 'x', '--wait', '1']
+        expect((await peermail([...alice, ...send], { env })).code).toBe(0)
+        const status = await peermail([...alice, '--json', 'status'], { env })
+        expect(JSON.parse(status.stdout)).toMatchObject({
+          outgoing: { waiting: 1, recipients: [nobody] },
+          relays: [relay],
+        })
+        expect((await peermail([...alice, 'status'], { env })).stdout).toContain(
+          'Outgoing: 1 mail waiting for 1 recipient',
+        )
 
         const removed = await peermail([...alice, '--json', 'relays', 'remove', relay])
         expect(JSON.parse(removed.stdout)).toEqual([])

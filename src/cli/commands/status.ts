@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { outgoingSummary, readSettings } from '../../client/index.js'
 import { report } from '../delivery.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
@@ -8,7 +9,9 @@ import { withNode } from '../session.js'
 export function statusCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('status [id]')
-    .description("a sent mail's delivery state per recipient; without an id, the folder counts")
+    .description(
+      "a sent mail's delivery state per recipient; without an id, the folders, what waits to go out, and the relays",
+    )
     .addHelpText(
       'after',
       '\nStates: queued (waiting for the recipient), relayed, delivered, failed (refused).\n\nExample:\n  peermail status 01kaxyz... --json',
@@ -25,12 +28,21 @@ export function statusCommand(program: Command, globals: () => GlobalOptions): v
           return
         }
         const counts = await node.mailbox.counts()
-        print(json, counts, () =>
-          Object.entries(counts)
-            .map(([folder, c]) =>
+        const outgoing = await outgoingSummary(node.mailbox)
+        const { relays } = await readSettings(node.home)
+        print(json, { folders: counts, outgoing, relays }, () =>
+          [
+            ...Object.entries(counts).map(([folder, c]) =>
               `${folder.padEnd(12)} ${String(c.total).padStart(6)} ${c.unread > 0 ? `(${c.unread} unread)` : ''}`.trimEnd(),
-            )
-            .join('\n'),
+            ),
+            '',
+            outgoing.waiting === 0
+              ? 'Outgoing: nothing waiting'
+              : `Outgoing: ${outgoing.waiting} mail${outgoing.waiting === 1 ? '' : 's'} waiting for ${outgoing.recipients.length} recipient${outgoing.recipients.length === 1 ? '' : 's'} (delivered the next time you are both online, e.g. during \`peermail sync\`)`,
+            relays.length === 0
+              ? 'Relays: none (mail reaches you only while you are online: `peermail relays add`)'
+              : `Relays: ${relays.join(', ')}`,
+          ].join('\n'),
         )
       })
     })
