@@ -31,6 +31,8 @@ export interface Demo {
   bootstrap: BootstrapNode[]
   accounts: { name: string; home: string; address: string; passphrase: string }[]
   relay: { home: string; address: string }
+  /** The named account, online, when the story left it open (it does for all three on success). */
+  account(name: string): Account | undefined
   close(): Promise<void>
 }
 
@@ -206,6 +208,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
       passphrase: passphraseOf(name),
     })),
     relay: { home: join(dir, 'relay'), address: relay?.address ?? '' },
+    account: (name) => open.get(name as Name),
     close,
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
-import { openRelay, runDemo, type DemoStep } from '../../client/index.js'
+import { startLocalServer, type LocalServer } from '../../app/main/index.js'
+import { openRelay, runDemo, type Demo, type DemoStep } from '../../client/index.js'
 import { PeermailError } from '../../shared/errors.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
@@ -41,11 +42,13 @@ export function serviceCommands(program: Command, globals: () => GlobalOptions):
 
   program
     .command('demo')
-    .description('a whole small network on this machine: a DHT, a relay and three accounts mailing')
+    .description(
+      'a whole small network on this machine: a DHT, a relay and three accounts mailing, each with its inbox',
+    )
     .option('--once', 'run the story and exit: 0 only if every step checked out')
     .addHelpText(
       'after',
-      '\nExample:\n  peermail demo --once\n\nEverything stays on 127.0.0.1. Without --once the network keeps running until Ctrl-C,\nso you can use the accounts with the other commands (their homes and passphrases are printed).',
+      "\nExample:\n  peermail demo --once\n\nEverything stays on 127.0.0.1. Without --once the network keeps running until Ctrl-C and each\naccount's inbox is served (their URLs are printed); use the accounts with the other commands too\n(their homes and passphrases are printed).",
     )
     .action(async (opts: { once?: boolean }) => {
       const { json } = globals()
@@ -55,26 +58,62 @@ export function serviceCommands(program: Command, globals: () => GlobalOptions):
             if (!json) process.stdout.write(`${stepLine(step)}\n`)
           },
         })
+        const inboxes: Inbox[] = []
         try {
+          // Served before the summary is printed, so that --json gives one object with their URLs.
+          if (demo.ok && !opts.once) inboxes.push(...(await serveInboxes(demo)))
           const summary = {
             ok: demo.ok,
             steps: demo.steps,
             bootstrap: demo.bootstrap.map((b) => `${b.host}:${b.port}`).join(','),
             accounts: demo.accounts,
             relay: demo.relay,
+            ...(opts.once ? {} : { inboxes: inboxes.map(({ name, url }) => ({ name, url })) }),
           }
           if (json) print(json, summary, () => '')
           else if (demo.ok) process.stdout.write(`\nEvery step checked out.\n`)
           if (!demo.ok)
             throw new PeermailError('DEMO_FAILED', 'The demo failed: see the step marked ✗ above')
           if (opts.once) return
-          if (!json) process.stdout.write(`${tryItLine(summary)}\n`)
+          if (!json) process.stdout.write(`${inboxLines(inboxes)}\n${tryItLine(summary)}\n`)
           await sleep(Infinity, stop)
         } finally {
+          for (const inbox of inboxes) await inbox.server.close()
           await demo.close()
         }
       })
     })
+}
+
+interface Inbox {
+  name: string
+  url: string
+  server: LocalServer
+}
+
+/** Each demo account's inbox, served on 127.0.0.1 as `peermail serve` would. */
+async function serveInboxes(demo: Demo): Promise<Inbox[]> {
+  const inboxes: Inbox[] = []
+  try {
+    for (const { name } of demo.accounts) {
+      const account = demo.account(name)
+      if (!account) continue
+      const server = await startLocalServer({ account })
+      inboxes.push({ name, url: server.url, server })
+    }
+  } catch (err) {
+    for (const inbox of inboxes) await inbox.server.close()
+    throw err
+  }
+  return inboxes
+}
+
+function inboxLines(inboxes: { name: string; url: string }[]): string {
+  return [
+    '',
+    'Their inboxes, open in a browser on this machine:',
+    ...inboxes.map(({ name, url }) => `  ${name.padEnd(6)} ${url}`),
+  ].join('\n')
 }
 
 function stepLine(step: DemoStep): string {
