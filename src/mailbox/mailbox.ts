@@ -1,4 +1,5 @@
 import Hyperbee, { type Batch, type Range } from 'hyperbee'
+import Rache from 'rache'
 import type Corestore from 'corestore'
 import sodium from 'sodium-native'
 import { deriveSubkey } from '../crypto/index.js'
@@ -109,6 +110,13 @@ const DELIVERY_ORDER: Record<DeliveryState, number> = {
 const NO_FLAGS: Flags = { seen: false, flagged: false, answered: false }
 
 /**
+ * Decoded index keys and tree nodes Hyperbee keeps in memory for the mailbox index (its default is 65,536,
+ * per tree and per snapshot). On the 100,000-message benchmark this many keeps searches as fast as the
+ * default while a bulk import holds ~130 MB less; 8,192 made searches about twice as slow.
+ */
+const INDEX_NODE_CACHE = 16_384
+
+/**
  * The user's mail on their own disk: raw messages in an encrypted blob log, and an encrypted Hyperbee
  * index of folders, flags, labels, threads and counts, all changed together in one batch per operation so
  * the index never disagrees with itself. Knows nothing of the network.
@@ -139,7 +147,12 @@ export class Mailbox {
     const { store, parser } = components
     const indexKey = deriveSubkey(options.storageKey, 'PMMBXIDX')
     const blobKey = deriveSubkey(options.storageKey, 'PMMBXBLB')
-    this.bee = new Hyperbee(store.get({ name: 'mailbox-index', encryption: { key: indexKey } }), {
+    const core = store.get({
+      name: 'mailbox-index',
+      encryption: { key: indexKey },
+      globalCache: new Rache({ maxSize: INDEX_NODE_CACHE }),
+    })
+    this.bee = new Hyperbee(core, {
       keyEncoding: 'utf-8',
       valueEncoding: 'json',
     })

@@ -56,6 +56,8 @@ declare module 'corestore' {
     encryption?: { key: Buffer } | null
     valueEncoding?: unknown
     exclusive?: boolean
+    /** The core's cache of decoded blocks (Hyperbee keeps keys and tree nodes in it); set when it opens. */
+    globalCache?: import('rache').default
   }
 
   export default class Corestore {
@@ -121,5 +123,13 @@ declare module 'hyperbee' {
     snapshot(): Hyperbee<V>
     createReadStream(range?: Range): AsyncIterable<Entry<V>>
     clearUnlinked(opts?: { gte?: number; lt?: number }): Promise<number>
+  }
+}
+
+declare module 'rache' {
+  /** A cache bounded by entry count, evicting at random (Hyperbee's key and node cache). */
+  export default class Rache {
+    constructor(opts?: { maxSize?: number })
+    readonly maxSize: number
   }
 }
