@@ -30,7 +30,12 @@ const zones = [
     target: layer('cli'),
     from: ['app/preload', 'app/renderer', 'crypto', 'mailbox', 'sync', 'bridge'].map(layer),
   },
-  { target: layer('app/main'), from: ['cli', 'app/preload', 'app/renderer'].map(layer) },
+  {
+    target: layer('app/main'),
+    from: ['cli', 'app/preload', 'app/renderer', 'app/electron'].map(layer),
+  },
+  // The Electron shell sits on top like the CLI: it may start app/main, never reach into the renderer.
+  { target: layer('app/electron'), from: ['cli', 'app/preload', 'app/renderer'].map(layer) },
   // The renderer imports the IPC contract, so the contract must not pull in anything privileged.
   {
     target: layer('app/ipc'),
@@ -40,9 +45,17 @@ const zones = [
   },
   {
     target: layer('app/renderer'),
-    from: ['crypto', 'mailbox', 'sync', 'bridge', 'client', 'cli', 'app/main', 'app/preload'].map(
-      layer,
-    ),
+    from: [
+      'crypto',
+      'mailbox',
+      'sync',
+      'bridge',
+      'client',
+      'cli',
+      'app/main',
+      'app/preload',
+      'app/electron',
+    ].map(layer),
   },
 ].map((zone) => ({
   ...zone,

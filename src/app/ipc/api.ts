@@ -73,6 +73,27 @@ export interface ApiContact {
   blocked: boolean
   /** A different identity key was seen and not yet accepted. */
   keyChanged: boolean
+  /** The 60 digits both sides compare (Peermail addresses only). */
+  safetyNumber?: string
+}
+
+/** A folder in the sidebar: the built-ins first, then the user's own. */
+export interface ApiFolder {
+  name: string
+  builtin: boolean
+  total: number
+  unread: number
+}
+
+/** What a draft holds; every field may still be incomplete. */
+export interface ApiDraftInput {
+  to?: string[]
+  cc?: string[]
+  bcc?: string[]
+  subject?: string
+  text?: string
+  /** The id of the earlier version of this draft, which the new one replaces. */
+  replaces?: string
 }
 
 export interface ApiPage {
@@ -121,6 +142,14 @@ export interface ApiCalls {
   contacts: { request: ApiEmpty; response: ApiContact[] }
   acceptRequest: { request: { address: string }; response: { moved: number } }
   block: { request: { address: string; blocked?: boolean }; response: { blocked: boolean } }
+  folders: { request: ApiEmpty; response: ApiFolder[] }
+  createFolder: { request: { name: string }; response: ApiFolder }
+  thread: { request: { threadId: string }; response: { items: ApiMessageSummary[] } }
+  saveDraft: { request: ApiDraftInput; response: ApiMessageSummary }
+  deleteDraft: { request: { id: string }; response: { deleted: boolean } }
+  addContact: { request: { address: string; petname?: string }; response: ApiContact }
+  /** Marks a contact verified once the user compared `safetyNumber` (checked again here). */
+  verifyContact: { request: { address: string; safetyNumber: string }; response: ApiContact }
 }
 
 export type ApiCallName = keyof ApiCalls
@@ -143,6 +172,13 @@ export const API_CALLS = [
   'contacts',
   'acceptRequest',
   'block',
+  'folders',
+  'createFolder',
+  'thread',
+  'saveDraft',
+  'deleteDraft',
+  'addContact',
+  'verifyContact',
 ] as const satisfies readonly ApiCallName[]
 
 /** True when `name` is one of {@link API_CALLS} (names come from URLs, so they are checked). */
@@ -150,10 +186,18 @@ export function isApiCallName(name: string): name is ApiCallName {
   return (API_CALLS as readonly string[]).includes(name)
 }
 
-/** What the server pushes (over Server-Sent Events at `/api/events`). */
+/** What the server pushes (over the WebSocket at {@link EVENTS_PATH}). */
 export type ApiEvent =
+  | { type: 'hello' }
   | { type: 'mail'; summary: ApiMessageSummary }
   | { type: 'delivery'; update: { id: string; recipient: string; state: ApiDeliveryState } }
+  | { type: 'relay'; status: { relay: string; quotaBytes: number; usedBytes: number } }
+
+/** The WebSocket of pushed events. */
+export const EVENTS_PATH = '/api/ws'
+/** The subprotocol the event socket speaks; the token travels as a second one, `token.<token>`. */
+export const EVENTS_PROTOCOL = 'peermail.v1'
+export const TOKEN_PROTOCOL_PREFIX = 'token.'
 
 /** Codes the API layer itself produces; codes from the backend (MESSAGE_NOT_FOUND…) pass through. */
 export const ApiErrorCode = {

@@ -3,10 +3,24 @@
  * Input is validated here (the caller is untrusted); errors become `{ ok: false, error: { code, message } }`
  * and a stack never leaves the process.
  */
-import type { Account } from '../../client/index.js'
+import {
+  ClientError,
+  PEER_MAIL_DOMAIN,
+  peerIdentityOf,
+  safetyNumber,
+  type Account,
+  type Contact,
+} from '../../client/index.js'
+import { composeMessage, parseAddressList, type MailAddress } from '../../mailbox/index.js'
 import { isPeermailError } from '../../shared/errors.js'
 import { fail, ok } from '../../shared/result.js'
-import { ApiErrorCode, type ApiCallName, type ApiCalls, type ApiResponse } from '../ipc/api.js'
+import {
+  ApiErrorCode,
+  type ApiCallName,
+  type ApiCalls,
+  type ApiContact,
+  type ApiResponse,
+} from '../ipc/api.js'
 import { AppError } from './errors.js'
 import {
   base64,
@@ -34,6 +48,9 @@ const LIMITS = {
   filename: 255,
   contentType: 255,
   messageRef: 1024,
+  threadId: 256,
+  petname: 100,
+  draftText: 1_000_000,
 }
 
 type Handler<N extends ApiCallName> = (
@@ -115,7 +132,7 @@ const handlers: { [N in ApiCallName]: Handler<N> } = {
     toSummary(await account.mailbox.trash(messageId(fields(body, ['id'])))),
   contacts: async (account, body) => {
     fields(body, [])
-    return (await account.mailbox.store.contacts.list()).map(toContact)
+    return (await account.mailbox.store.contacts.list()).map((c) => contactOf(account, c))
   },
   acceptRequest: async (account, body) => {
     const address = text(fields(body, ['address']), 'address', LIMITS.address, 1)
@@ -128,6 +145,114 @@ const handlers: { [N in ApiCallName]: Handler<N> } = {
     await account.block(address, blocked)
     return { blocked }
   },
+  folders: async (account, body) => {
+    fields(body, [])
+    return (await account.mailbox.store.folders.list()).map(({ name, builtin, total, unread }) => ({
+      name,
+      builtin,
+      total,
+      unread,
+    }))
+  },
+  createFolder: async (account, body) => {
+    const name = text(fields(body, ['name']), 'name', LIMITS.folder, 1)
+    const { builtin } = await account.mailbox.store.folders.create(name)
+    return { name, builtin, total: 0, unread: 0 }
+  },
+  thread: async (account, body) => {
+    const threadId = text(fields(body, ['threadId']), 'threadId', LIMITS.threadId, 1)
+    return { items: (await account.mailbox.thread(threadId)).map(toSummary) }
+  },
+  saveDraft: async (account, body) => {
+    const f = fields(body, ['to', 'cc', 'bcc', 'subject', 'text', 'replaces'])
+    const list = (key: string) =>
+      draftAddresses(textList(f, key, LIMITS.recipients, LIMITS.address))
+    const replaces = f.replaces === undefined ? undefined : messageId(f, 'replaces')
+    const raw = await composeMessage({
+      from: { name: '', address: `${account.address}@${PEER_MAIL_DOMAIN}` },
+      to: list('to'),
+      cc: list('cc'),
+      bcc: list('bcc'),
+      subject: (optionalText(f, 'subject', LIMITS.subject) ?? '').replace(/[\r\n]+/g, ' '),
+      text: optionalText(f, 'text', LIMITS.draftText) ?? '',
+    })
+    const saved = await account.mailbox.store.saveDraft(
+      raw,
+      replaces === undefined ? {} : { replaces },
+    )
+    return toSummary(saved)
+  },
+  deleteDraft: async (account, body) => {
+    const id = messageId(fields(body, ['id']))
+    const record = await account.mailbox.store.get(id)
+    if (record.folder !== 'drafts') throw AppError.INVALID_INPUT(`${id} is not a draft`)
+    await account.mailbox.store.deleteForever(id)
+    return { deleted: true }
+  },
+  addContact: async (account, body) => {
+    const f = fields(body, ['address', 'petname'])
+    const address = peerAddressOf(text(f, 'address', LIMITS.address, 1))
+    const petname = optionalText(f, 'petname', LIMITS.petname)
+    const contacts = account.mailbox.store.contacts
+    await contacts.put(address, petname === undefined ? {} : { petname })
+    const key = peerIdentityOf(address)
+    if (key) await contacts.observeKey(address, key.toString('hex'))
+    const contact = await contacts.get(address)
+    if (!contact) throw AppError.INVALID_INPUT(`no contact ${address}`)
+    return contactOf(account, contact)
+  },
+  verifyContact: async (account, body) => {
+    const f = fields(body, ['address', 'safetyNumber'])
+    const address = peerAddressOf(text(f, 'address', LIMITS.address, 1))
+    const digits = text(f, 'safetyNumber', 200, 1).replace(/\s+/g, '')
+    const theirs = peerIdentityOf(address)
+    const mine = peerIdentityOf(account.address)
+    if (!theirs || !mine)
+      throw AppError.INVALID_INPUT('only Peermail addresses have a safety number')
+    // Recomputed here: the renderer is untrusted, so it cannot mark a contact verified on its word.
+    if (!/^\d{60}$/.test(digits) || digits !== safetyNumber(mine, theirs).replace(/\s+/g, ''))
+      throw ClientError.SAFETY_NUMBER_MISMATCH(address)
+    const contacts = account.mailbox.store.contacts
+    const hex = theirs.toString('hex')
+    if (!(await contacts.get(address))) await contacts.put(address)
+    await contacts.observeKey(address, hex)
+    return contactOf(account, await contacts.verify(address, hex))
+  },
+}
+
+/** A contact as the UI shows it, with the safety number to compare for Peermail addresses. */
+function contactOf(account: Account, contact: Contact): ApiContact {
+  const theirs = peerIdentityOf(contact.address)
+  const mine = peerIdentityOf(account.address)
+  return {
+    ...toContact(contact),
+    ...(theirs && mine ? { safetyNumber: safetyNumber(mine, theirs) } : {}),
+  }
+}
+
+/** The bare `pm1…` form contacts are stored under. */
+function peerAddressOf(address: string): string {
+  const key = peerIdentityOf(address)
+  if (!key) throw AppError.INVALID_INPUT('not a Peermail address')
+  return address.trim().toLowerCase().replace(/@.*$/, '')
+}
+
+/** A draft keeps the recipients typed so far that parse; a half-typed one is dropped, not an error. */
+function draftAddresses(list: string | string[] | undefined): MailAddress[] {
+  const out: MailAddress[] = []
+  for (const item of typeof list === 'string' ? [list] : (list ?? [])) {
+    const bare = item.trim().toLowerCase().replace(/@.*$/, '')
+    if (peerIdentityOf(item)) {
+      out.push({ name: '', address: `${bare}@${PEER_MAIL_DOMAIN}` })
+      continue
+    }
+    try {
+      out.push(...parseAddressList(item))
+    } catch {
+      // Not an address yet.
+    }
+  }
+  return out
 }
 
 function sendInput(body: unknown): Parameters<Account['send']>[0] {

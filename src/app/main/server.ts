@@ -1,22 +1,23 @@
 /**
- * `peermail serve`'s HTTP side: the local API (`POST /api/<call>`), its event stream (`GET /api/events`)
- * and, until the inbox UI lands, a placeholder page. It listens on 127.0.0.1 only and every API request
+ * `peermail serve`'s HTTP side: the local API (`POST /api/<call>`), its event push (a WebSocket at
+ * `/api/ws`) and the built inbox UI. It listens on 127.0.0.1 only and every API request
  * must carry a random per-run token, so other local users' processes and web pages cannot use it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Account, DeliveryEvent, MessageSummary } from '../../client/index.js'
+import type { Duplex } from 'node:stream'
+import type { Account } from '../../client/index.js'
 import { isPeermailError } from '../../shared/errors.js'
 import { fail, type Result } from '../../shared/result.js'
-import { ApiErrorCode, isApiCallName } from '../ipc/api.js'
+import { ApiErrorCode, EVENTS_PATH, isApiCallName } from '../ipc/api.js'
+import { forwardAccountEvents } from './account-events.js'
 import { createLocalApi } from './api.js'
 import { readJsonBody } from './body.js'
 import { AppError } from './errors.js'
-import { EventStreams } from './events.js'
+import { EventSockets } from './events.js'
 import { httpStatusOf } from './http-status.js'
-import { PLACEHOLDER_CSP, PLACEHOLDER_HTML, PLACEHOLDER_JS } from './placeholder.js'
-import { toSummary } from './wire.js'
+import { defaultUiDir, loadUi, MISSING_UI_HTML, uiCsp, type UiFile } from './ui.js'
 
 /** A send carries its attachments as base64 (4/3 the size): 40 MB of JSON is ~30 MB of files. */
 export const SEND_BODY_LIMIT = 40 * 1024 * 1024
@@ -31,6 +32,8 @@ export interface LocalServerOptions {
   port?: number
   /** Hears about uncoded errors (bugs); callers only see API_INTERNAL. Default: nowhere. */
   onUnexpected?: (err: unknown) => void
+  /** The built inbox UI (default: dist/ui, built by `npm run build`); absent, `/` says to build it. */
+  uiDir?: string
 }
 
 export interface LocalServer {
@@ -62,33 +65,39 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const token = randomBytes(32).toString('base64url')
   const tokenDigest = digest(token)
   const api = createLocalApi(account, options.onUnexpected)
-  const events = new EventStreams()
   let boundPort = 0
+  const uiDir = options.uiDir ?? defaultUiDir()
+  const ui = uiDir === undefined ? new Map<string, UiFile>() : await loadUi(uiDir)
 
   const authorised = (presented: string | undefined): boolean =>
     presented !== undefined && timingSafeEqual(digest(presented), tokenDigest)
+  const ownHost = (host: string | undefined): boolean =>
+    host === `127.0.0.1:${boundPort}` || host === `localhost:${boundPort}`
+  const events = new EventSockets({
+    authorised,
+    allowedOrigin: (origin) =>
+      origin === `http://127.0.0.1:${boundPort}` || origin === `http://localhost:${boundPort}`,
+  })
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
     const hostHeader = req.headers.host ?? ''
-    if (hostHeader !== `127.0.0.1:${boundPort}` && hostHeader !== `localhost:${boundPort}`) {
+    if (!ownHost(hostHeader)) {
       sendResult(res, 403, fail(ApiErrorCode.BAD_REQUEST, 'Wrong Host header'))
       return
     }
     const url = new URL(req.url ?? '/', `http://${hostHeader}`)
-    if (req.method === 'GET' && url.pathname === '/') {
-      sendText(res, 'text/html', PLACEHOLDER_HTML, PLACEHOLDER_CSP)
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/placeholder.js') {
-      sendText(res, 'text/javascript', PLACEHOLDER_JS)
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/api/events') {
-      // EventSource cannot set headers, so the stream takes the token as a query parameter.
-      if (!authorised(url.searchParams.get('token') ?? undefined)) throw AppError.UNAUTHORIZED()
-      events.add(res, COMMON_HEADERS)
-      return
+    if (req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+      const file = ui.get(url.pathname === '/' ? '/index.html' : url.pathname)
+      if (file) {
+        sendFile(res, file, file.type.startsWith('text/html') ? uiCsp(boundPort) : undefined)
+        return
+      }
+      if (url.pathname === '/') {
+        const body = { type: 'text/html; charset=utf-8', body: Buffer.from(MISSING_UI_HTML) }
+        sendFile(res, body, "default-src 'none'; frame-ancestors 'none'")
+        return
+      }
     }
     if (!url.pathname.startsWith('/api/'))
       throw new AppError(ApiErrorCode.UNKNOWN_CALL, 'Not found')
@@ -112,16 +121,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       else sendResult(res, httpStatusOf(result.ok ? '' : result.error.code), result)
     })
   })
-
-  const onMail = (summary: MessageSummary) => {
-    events.publish({ type: 'mail', summary: toSummary(summary) })
-  }
-  const onDelivery = (update: DeliveryEvent) => {
-    events.publish({
-      type: 'delivery',
-      update: { id: update.id, recipient: update.recipient, state: update.state },
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {
+      socket.destroy()
     })
-  }
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    if (!ownHost(req.headers.host) || path !== EVENTS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    events.upgrade(req, socket, head)
+  })
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -131,8 +141,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     })
   })
   boundPort = (server.address() as AddressInfo).port
-  account.on('mail', onMail)
-  account.on('delivery', onDelivery)
+  const unsubscribe = forwardAccountEvents(account, (event) => {
+    events.publish(event)
+  })
 
   let closing: Promise<void> | null = null
   return {
@@ -141,8 +152,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     token,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        account.off('mail', onMail)
-        account.off('delivery', onDelivery)
+        unsubscribe()
         events.close()
         server.close(() => {
           resolve()
@@ -175,12 +185,12 @@ function sendResult(res: ServerResponse, status: number, result: Result<unknown>
   res.end(body)
 }
 
-function sendText(res: ServerResponse, type: string, body: string, csp?: string): void {
+function sendFile(res: ServerResponse, file: UiFile, csp?: string): void {
   res.writeHead(200, {
     ...COMMON_HEADERS,
     ...(csp === undefined ? {} : { 'Content-Security-Policy': csp }),
-    'Content-Type': `${type}; charset=utf-8`,
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Type': file.type,
+    'Content-Length': file.body.byteLength,
   })
-  res.end(body)
+  res.end(file.body)
 }

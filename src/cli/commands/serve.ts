@@ -10,19 +10,20 @@ import { CliUsageError } from '../usage-error.js'
 /** The API must never be reachable from another machine, whatever the user types. */
 const LOCAL_HOSTS = ['127.0.0.1', 'localhost']
 
-/** `serve`: go online and answer the local API (and, later, the inbox UI) until told to stop. */
+/** `serve`: go online, serve the inbox UI and answer the local API until told to stop. */
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
     .command('serve')
-    .description('go online and serve the local API on 127.0.0.1 (until Ctrl-C)')
+    .description('go online and serve the inbox UI and the local API on 127.0.0.1 (until Ctrl-C)')
     .option('-p, --port <n>', 'port to listen on (default: any free port)', '0')
     .option('--host <host>', 'only 127.0.0.1 or localhost', '127.0.0.1')
     .addHelpText(
       'after',
       [
         '',
-        'Prints one line: the URL to open, with the per-run access token after #token=',
-        '(--json: {"url","port"}). Anyone with that URL can read and send your mail: do not share it.',
+        'Prints one line: the URL of your inbox, to open in a browser, with the per-run access token',
+        'after #token= (--json: {"url","port"}). Anyone with that URL can read and send your mail:',
+        'do not share it.',
         'Ctrl-C (or SIGTERM) closes the server and the account cleanly and exits 0.',
         '',
         'Example:',

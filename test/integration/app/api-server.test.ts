@@ -1,10 +1,19 @@
 /**
  * The local API server in-process: two accounts on a loopback DHT, the server started on Bob's, and real
- * HTTP calls with fetch (the events over the Server-Sent Events stream, read with fetch too).
+ * HTTP calls with fetch, the events over the WebSocket (the `ws` client, as a page would connect).
  */
+import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect } from 'vitest'
-import type { ApiEvent } from '../../../src/app/ipc/api.js'
+import { WebSocket } from 'ws'
+import {
+  EVENTS_PATH,
+  EVENTS_PROTOCOL,
+  TOKEN_PROTOCOL_PREFIX,
+  type ApiEvent,
+} from '../../../src/app/ipc/api.js'
 import { startLocalServer, type LocalServer } from '../../../src/app/main/index.js'
 import type { Account } from '../../../src/client/index.js'
 import { deliveryOf, nextMails, test } from '../../helpers/network.js'
@@ -35,31 +44,24 @@ function apiOf(server: LocalServer) {
   }
 }
 
-/** Opens the event stream and hands back the events as they come, parsed. */
+/** Opens the event socket (token as a subprotocol, our own Origin) and collects the events, parsed. */
 async function openEvents(server: LocalServer) {
-  const controller = new AbortController()
-  const res = await fetch(`http://127.0.0.1:${server.port}/api/events?token=${server.token}`, {
-    signal: controller.signal,
-  })
-  expect(res.status).toBe(200)
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
+  const socket = new WebSocket(
+    `ws://127.0.0.1:${server.port}${EVENTS_PATH}`,
+    [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${server.token}`],
+    { origin: `http://127.0.0.1:${server.port}` },
+  )
   const events: ApiEvent[] = []
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) return
-      buffer += value
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        const data = frame.split('\n').find((line) => line.startsWith('data: '))
-        if (data) events.push(JSON.parse(data.slice(6)) as ApiEvent)
-      }
-    }
-  })().catch(() => {})
+  socket.on('message', (data: Buffer) => {
+    events.push(JSON.parse(data.toString()) as ApiEvent)
+  })
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => {
+      resolve()
+    })
+    socket.once('error', reject)
+  })
+  expect(socket.protocol).toBe(EVENTS_PROTOCOL)
   return {
     events,
     async next(match: (e: ApiEvent) => boolean, timeoutMs = 60_000): Promise<ApiEvent> {
@@ -72,10 +74,37 @@ async function openEvents(server: LocalServer) {
       }
     },
     async close() {
-      controller.abort()
-      await pump
+      if (socket.readyState === socket.CLOSED) return
+      const closed = new Promise((resolve) => socket.once('close', resolve))
+      socket.close()
+      await closed
     },
   }
+}
+
+/** The HTTP status a WebSocket handshake is refused with (0 if it is accepted). */
+function upgradeStatus(
+  server: LocalServer,
+  options: { protocols?: string[]; origin?: string; path?: string },
+): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(
+      `ws://127.0.0.1:${server.port}${options.path ?? EVENTS_PATH}`,
+      options.protocols ?? [],
+      options.origin === undefined ? {} : { origin: options.origin },
+    )
+    socket.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? -1)
+      socket.terminate()
+    })
+    socket.on('open', () => {
+      resolve(0)
+      socket.close()
+    })
+    socket.on('error', () => {
+      resolve(-1)
+    })
+  })
 }
 
 /** A call sent with a Host header of our choosing (fetch does not let one be forged). */
@@ -129,9 +158,26 @@ describe('local API server', () => {
           error: { code: 'API_UNAUTHORIZED', message: expect.any(String) as string },
         })
       }
-      const events = await fetch(`http://127.0.0.1:${server.port}/api/events?token=nope`)
-      expect(events.status).toBe(401)
-      await events.body?.cancel()
+      // The event socket: token (as a subprotocol) and our own Origin, or no handshake.
+      const origin = `http://127.0.0.1:${server.port}`
+      const token = `${TOKEN_PROTOCOL_PREFIX}${server.token}`
+      expect(await upgradeStatus(server, { protocols: [EVENTS_PROTOCOL], origin })).toBe(401)
+      expect(
+        await upgradeStatus(server, { protocols: [EVENTS_PROTOCOL, 'token.nope'], origin }),
+      ).toBe(401)
+      expect(
+        await upgradeStatus(server, {
+          protocols: [EVENTS_PROTOCOL, token],
+          origin: 'http://evil.example',
+        }),
+      ).toBe(403)
+      expect(
+        await upgradeStatus(server, { protocols: [EVENTS_PROTOCOL, token], origin: 'null' }),
+      ).toBe(403)
+      expect(
+        await upgradeStatus(server, { protocols: [EVENTS_PROTOCOL, token], origin, path: '/x' }),
+      ).toBe(404)
+      expect(await upgradeStatus(server, { protocols: [EVENTS_PROTOCOL, token], origin })).toBe(0)
 
       const whoami = await api('whoami')
       expect(whoami.status).toBe(200)
@@ -158,9 +204,26 @@ describe('local API server', () => {
 
       const page = await fetch(`http://127.0.0.1:${server.port}/`)
       expect(page.status).toBe(200)
-      expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/)
-      expect(page.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/)
-      expect(await page.text()).toMatch(/inbox UI is coming/)
+      const csp = page.headers.get('content-security-policy') ?? ''
+      expect(csp).toMatch(/default-src 'none'/)
+      expect(csp).not.toMatch(/script-src[^;]*(unsafe|http|\*)/)
+      expect(csp).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/)
+      expect(csp).toMatch(/frame-ancestors 'none'/)
+      expect(await page.text()).toMatch(/<title>Peermail<\/title>/)
+      // Without a built UI the page says how to build it (and the API still answers).
+      const emptyUi = await mkdtemp(join(tmpdir(), 'peermail-no-ui-'))
+      try {
+        const bare = await startLocalServer({ account: bob, uiDir: emptyUi })
+        servers.push(bare)
+        const missing = await fetch(`http://127.0.0.1:${bare.port}/`)
+        expect(await missing.text()).toMatch(/not built/)
+        expect(missing.headers.get('content-security-policy')).toMatch(/^default-src 'none'/)
+      } finally {
+        await rm(emptyUi, { recursive: true, force: true })
+      }
+      // Only the built files are served: no path is ever joined from a URL.
+      for (const path of ['/../package.json', '/%2e%2e/package.json', '/api'])
+        expect((await fetch(`http://127.0.0.1:${server.port}${path}`)).status).not.toBe(200)
 
       const bad: [string, unknown][] = [
         ['listMessages', { folder: 7 }],
@@ -280,6 +343,130 @@ describe('local API server', () => {
     } finally {
       await stream.close()
       for (const s of servers) await s.close()
+    }
+  })
+
+  test('the calls the inbox UI adds: folders, threads, drafts, contacts and verification', async ({
+    network,
+  }) => {
+    const [alice, bob] = await Promise.all([network.open('alice'), network.open('bob')])
+    const servers: LocalServer[] = []
+    try {
+      const api = apiOf(await serve(bob, servers))
+
+      // Folders: the built-ins, then the user's own.
+      const created = await api('createFolder', { name: 'Projects' })
+      expect(created.body).toEqual({
+        ok: true,
+        value: { name: 'Projects', builtin: false, total: 0, unread: 0 },
+      })
+      expect((await api('createFolder', { name: 'Projects' })).status).toBe(409)
+      const folders = (await api('folders')).body.value as { name: string; builtin: boolean }[]
+      expect(folders.map((f) => f.name)).toEqual([
+        'inbox',
+        'requests',
+        'sent',
+        'drafts',
+        'archive',
+        'spam',
+        'trash',
+        'Projects',
+      ])
+
+      // Drafts: saved, replaced by a newer version, deleted; half-typed recipients are kept out.
+      const first = await api('saveDraft', {
+        to: [alice.address, 'not an addr'],
+        subject: 'Plans',
+        text: 'First thoughts',
+      })
+      expect(first.status).toBe(200)
+      const draft1 = first.body.value as { id: string; folder: string; to: { address: string }[] }
+      expect(draft1.folder).toBe('drafts')
+      expect(draft1.to.map((t) => t.address)).toEqual([`${alice.address}@peermail.invalid`])
+      const second = await api('saveDraft', {
+        to: [alice.address],
+        subject: 'Plans',
+        text: 'Second thoughts',
+        replaces: draft1.id,
+      })
+      const draft2 = second.body.value as { id: string }
+      const drafts = await api('listMessages', { folder: 'drafts' })
+      expect((drafts.body.value as { items: { id: string }[] }).items.map((m) => m.id)).toEqual([
+        draft2.id,
+      ])
+      const read = await api('readMessage', { id: draft2.id })
+      expect((read.body.value as { text: string }).text.trim()).toBe('Second thoughts')
+      expect((await api('saveDraft', { subject: 'x', replaces: 'nope' })).status).toBe(400)
+      expect((await api('saveDraft', { subject: 'a\r\nBcc: evil@example.com' })).status).toBe(200)
+
+      // Threads: a sent mail and its answer are one conversation.
+      const aliceGets = nextMails(alice)
+      const { id: sentId } = (
+        await api('send', { to: alice.address, subject: 'Lunch?', text: 'Noon?' })
+      ).body.value as { id: string }
+      const [aliceCopy] = await aliceGets
+      const sentSummary = (await api('readMessage', { id: sentId })).body.value as {
+        threadId: string
+      }
+      const arriving = nextMails(bob)
+      await alice.send({
+        to: bob.address,
+        subject: 'Re: Lunch?',
+        text: 'Yes',
+        inReplyTo: aliceCopy!.id,
+      })
+      await arriving
+      const thread = await api('thread', { threadId: sentSummary.threadId })
+      const subjects = (thread.body.value as { items: { subject: string }[] }).items.map(
+        (m) => m.subject,
+      )
+      expect(subjects.sort()).toEqual(['Lunch?', 'Re: Lunch?'])
+      expect((await api('thread', { threadId: '' })).status).toBe(400)
+
+      // A draft can be deleted; nothing else can through this call.
+      expect((await api('deleteDraft', { id: draft2.id })).body).toEqual({
+        ok: true,
+        value: { deleted: true },
+      })
+      const notDraft = await api('deleteDraft', { id: sentId })
+      expect(notDraft.status).toBe(400)
+      expect(notDraft.body.error?.code).toBe('INVALID_INPUT')
+      expect((await api('readMessage', { id: sentId })).status).toBe(200)
+
+      // Contacts: petname, the safety number both sides compute, verification checked server-side.
+      const added = await api('addContact', { address: alice.address, petname: 'Alice' })
+      const contact = added.body.value as {
+        petname: string
+        safetyNumber: string
+        verified: boolean
+      }
+      expect(contact).toMatchObject({ petname: 'Alice', verified: false })
+      expect(contact.safetyNumber.replace(/\s+/g, '')).toMatch(/^\d{60}$/)
+      const aliceApi = apiOf(await serve(alice, servers))
+      const fromAlice = (await aliceApi('contacts')).body.value as {
+        address: string
+        safetyNumber: string
+      }[]
+      expect(fromAlice.find((c) => c.address === bob.address)?.safetyNumber).toBe(
+        contact.safetyNumber,
+      )
+      const wrong = contact.safetyNumber.replace(/\d/, (d) => String((Number(d) + 1) % 10))
+      const mismatch = await api('verifyContact', { address: alice.address, safetyNumber: wrong })
+      expect(mismatch.status).toBe(400)
+      expect(mismatch.body.error?.code).toBe('SAFETY_NUMBER_MISMATCH')
+      expect((await bob.mailbox.store.contacts.get(alice.address))?.verified).toBe(false)
+      const verified = await api('verifyContact', {
+        address: alice.address,
+        safetyNumber: contact.safetyNumber,
+      })
+      expect(verified.body).toMatchObject({ ok: true, value: { verified: true } })
+      expect((await api('addContact', { address: 'bob@example.com' })).status).toBe(400)
+      expect(
+        (await api('addContact', { address: alice.address, petname: 'x'.repeat(101) })).status,
+      ).toBe(400)
+      expect(JSON.stringify((await api('contacts')).body)).not.toMatch(/identityKey/)
+    } finally {
+      for (const server of servers) await server.close()
     }
   })
 })
