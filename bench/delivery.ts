@@ -18,6 +18,7 @@
  *   DELIVERY_BENCH_4KB            4 KB mails in the throughput run (default 2000)
  *   DELIVERY_BENCH_1MB            mails with a 1 MB attachment in the throughput run (default 30)
  *   DELIVERY_BENCH_CATCHUP        small mails queued while the recipient is offline (default 10000)
+ *   DELIVERY_BENCH_LOG            set: the accounts' delivery trouble (a peer dropped...) on stderr
  *
  * Vaults use Argon2id at its floor (unlock is not measured here) and redials are short (100 ms to 1 s).
  */
@@ -151,6 +152,13 @@ class Peers {
       bootstrap: this.net.bootstrap,
       vaultParams: FAST_VAULT,
       backoffs: BACKOFFS,
+      ...(process.env.DELIVERY_BENCH_LOG
+        ? {
+            log: (event: string, detail: Record<string, unknown>) => {
+              progress(`${name}: ${event} ${JSON.stringify(detail)}`)
+            },
+          }
+        : {}),
       ...options,
     })
     this.opened.push(account)

@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<Record<string, unknown>>> = {
   mailbox: async () => (await import('./mailbox.js')).run(),
   delivery: async () => (await import('./delivery.js')).run(),
   relay: async () => (await import('./relay.js')).run(),
+  bridge: async () => (await import('./bridge.js')).run(),
 }
 
 const names = process.argv.slice(2)

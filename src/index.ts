@@ -14,6 +14,7 @@ export {
   type BootstrapNode,
 } from './client/index.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './client/relay.js'
+export { openBridge, type OpenBridgeOptions, type Bridge } from './client/bridge.js'
 export type { MessageSummary, ReadMessage, DeliveryState, Flags } from './mailbox/index.js'
 export * from './crypto/index.js'
 export { PeermailError, isPeermailError } from './shared/errors.js'

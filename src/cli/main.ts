@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { PeermailError } from '../shared/errors.js'
 import { accountCommands } from './commands/account.js'
+import { aliasCommands } from './commands/alias.js'
+import { bridgeCommand } from './commands/bridge.js'
 import { contactsCommands } from './commands/contacts.js'
 import { forwardCommand } from './commands/forward.js'
 import { mailCommands } from './commands/mail.js'
@@ -80,6 +82,8 @@ export async function main(argv: string[]): Promise<number> {
   requestsCommands(program, globals)
   relaysCommands(program, globals)
   serviceCommands(program, globals)
+  bridgeCommand(program, globals)
+  aliasCommands(program, globals)
   strict(program)
 
   try {

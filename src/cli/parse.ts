@@ -46,6 +46,17 @@ export function splitAddresses(values: string[]): string[] {
 }
 
 /**
+ * True for an ordinary email address (`name@example.org`, or `Name <name@example.org>`): not one of
+ * ours, and shaped like an address (one @, a dotted domain, no spaces or brackets). The bridge and the
+ * composer check it fully; this only keeps a typo from going online first.
+ */
+export function isOrdinaryAddress(text: string): boolean {
+  const inner = (/<([^<>]*)>\s*$/.exec(text)?.[1] ?? text).trim()
+  const match = /^[^\s@<>",;]+@([a-z0-9-]+(?:\.[a-z0-9-]+)+)$/i.exec(inner)
+  return match !== null && match[1]?.toLowerCase() !== PEER_MAIL_DOMAIN
+}
+
+/**
  * The identity key and bare `pm1…` form of a recipient written as `pm1…`, `pm1…@peermail.invalid` or
  * `Name <…>`. Checked here, before going online, so a typo fails at once with the precise code
  * (ADDRESS_CHECKSUM, ADDRESS_FORMAT…) instead of a generic "not a Peermail address" after the network

@@ -17,6 +17,7 @@ import {
   type PrekeyPolicy,
   type SyncEngine,
 } from '../sync/index.js'
+import { AccountAliases, type AccountAlias } from '../bridge/account-aliases.js'
 import { composeOutgoing, type SendInput } from './compose-outgoing.js'
 import { isMessageId } from '../mailbox/ids.js'
 import { ClientError } from './errors.js'
@@ -100,12 +101,19 @@ export class Account extends EventEmitter<AccountEvents> {
   private readonly node: PeermailNode
   private readonly sync: SyncEngine
   private readonly sendQueue = new SendQueue<QueuedSend>((items) => this.flushSends(items))
+  private readonly aliases: AccountAliases | undefined
   private closing: Promise<void> | null = null
 
-  constructor(node: PeermailNode, sync: SyncEngine, recoveryPhrase: string | undefined) {
+  constructor(
+    node: PeermailNode,
+    sync: SyncEngine,
+    recoveryPhrase: string | undefined,
+    aliases?: AccountAliases,
+  ) {
     super()
     this.node = node
     this.sync = sync
+    this.aliases = aliases
     this.address = node.address
     this.recoveryPhrase = recoveryPhrase
     this.mailbox = mailboxView(node.mailbox)
@@ -128,7 +136,11 @@ export class Account extends EventEmitter<AccountEvents> {
     this.assertOpen()
     const mailbox = this.node.mailbox
     const from = { name: '', address: peerMailAddress(this.node.identityPublicKey) }
-    const { raw, recipients } = await composeOutgoing(mailbox, from, input)
+    // Ordinary recipients are allowed once the account holds an alias on a bridge.
+    const bridged = ((await this.aliases?.list()) ?? []).length > 0
+    const { raw, recipients, ordinary } = await composeOutgoing(mailbox, from, input, {
+      ordinary: bridged,
+    })
     // Checked before anything leaves: the fast path appends to pair logs before the Sent copy is stored.
     if (raw.byteLength > mailbox.maxMessageBytes)
       throw MailboxError.MESSAGE_TOO_LARGE(raw.byteLength, mailbox.maxMessageBytes)
@@ -137,6 +149,14 @@ export class Account extends EventEmitter<AccountEvents> {
     const delivery: Record<string, DeliveryState> = {}
     for (const r of recipients)
       delivery[r.address] = r.identity.equals(self) ? 'delivered' : 'queued'
+    for (const r of ordinary) delivery[r.address.toLowerCase()] = 'queued'
+    // The legacy copy goes to the bridge first: if it cannot, nothing has left yet. The peers' copies
+    // below are sealed to each peer as always; ordinary recipients never downgrade them.
+    if (ordinary.length > 0)
+      await this.requireAliases().submit(
+        raw,
+        ordinary.map((r) => r.address),
+      )
     for (const peer of peers) {
       if (await mailbox.contacts.get(peer.address)) continue
       await mailbox.contacts.put(peer.address)
@@ -212,6 +232,33 @@ export class Account extends EventEmitter<AccountEvents> {
     this.sync.setBlocked(requirePeerIdentity(pm1), blocked)
   }
 
+  /**
+   * Registers the ordinary address `alias` (`name@domain`) with the bridge at `bridgeAddress` (`pm1…`):
+   * mail sent to it over SMTP arrives in this inbox. Throws BRIDGE_INVALID_ALIAS, BRIDGE_ALIAS_REFUSED
+   * (taken, wrong domain, too many) or BRIDGE_UNREACHABLE (no answer within `timeoutMs`, default 30 s).
+   */
+  async addAlias(alias: string, bridgeAddress: string, timeoutMs?: number): Promise<AccountAlias> {
+    this.assertOpen()
+    return this.requireAliases().add(alias, requirePeerIdentity(bridgeAddress), timeoutMs)
+  }
+
+  /** Gives up an alias at its bridge; mail to it is refused from then on. */
+  async removeAlias(alias: string, timeoutMs?: number): Promise<void> {
+    this.assertOpen()
+    await this.requireAliases().remove(alias, timeoutMs)
+  }
+
+  /** The aliases this account holds, with their bridges. */
+  async listAliases(): Promise<AccountAlias[]> {
+    this.assertOpen()
+    return this.requireAliases().list()
+  }
+
+  private requireAliases(): AccountAliases {
+    if (!this.aliases) throw ClientError.OFFLINE()
+    return this.aliases
+  }
+
   /** Stops delivery and closes the account. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.node.close()
@@ -248,8 +295,13 @@ export async function openAccount(options: OpenAccountOptions): Promise<Account>
     throw ClientError.OFFLINE()
   }
   // Subscribed before the engine starts, so not even the first mail from a relay goes unannounced.
-  const account = new Account(node, node.sync, phrase)
+  const aliases =
+    node.aliases &&
+    new AccountAliases(node.mailbox, node.sync, node.aliases, node.identityPublicKey, options.now)
+  const account = new Account(node, node.sync, phrase, aliases)
   try {
+    // Before the engine starts: a bridge's log must be read as a bridge's from its first block.
+    await aliases?.load()
     await node.sync.ready()
   } catch (err) {
     await account.close()

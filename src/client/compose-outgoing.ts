@@ -7,7 +7,7 @@ import {
 } from '../mailbox/index.js'
 import { decodeAddress, encodeAddress } from '../crypto/index.js'
 import { isMessageId } from '../mailbox/ids.js'
-import { peerIdentityOf, PEER_MAIL_DOMAIN, SyncError } from '../sync/index.js'
+import { peerIdentityOf, PEER_MAIL_DOMAIN, SyncError, SyncErrorCode } from '../sync/index.js'
 import { ClientError } from './errors.js'
 
 /** What {@link Account.send} takes. Addresses are `pm1…`, `pm1…@peermail.invalid` or `Name <…>`. */
@@ -27,6 +27,8 @@ export interface OutgoingMail {
   raw: Buffer
   /** Every peer the mail goes to (To, Cc and Bcc), deduplicated, with the address its status uses. */
   recipients: { identity: Buffer; address: string }[]
+  /** Ordinary addresses (To, Cc and Bcc) when `ordinary` allowed them: they go through a bridge. */
+  ordinary: MailAddress[]
 }
 
 const MAX_RECIPIENTS = 100
@@ -40,6 +42,7 @@ export async function composeOutgoing(
   mailbox: Mailbox,
   from: MailAddress,
   input: SendInput,
+  options: { ordinary?: boolean } = {},
 ): Promise<OutgoingMail> {
   if (typeof (input as unknown) !== 'object' || (input as unknown) === null)
     throw ClientError.INVALID_INPUT('send() takes an object')
@@ -49,19 +52,28 @@ export async function composeOutgoing(
   const all = [...to, ...cc, ...bcc]
   if (all.length === 0) throw ClientError.INVALID_INPUT('a mail needs at least one recipient')
   const recipients = new Map<string, { identity: Buffer; address: string }>()
+  const ordinary = new Map<string, MailAddress>()
   for (const entry of all) {
     const identity = peerIdentityOf(entry.address)
     if (!identity) {
       // A mistyped Peermail address gets the checksum's own error, not "not a Peermail address".
       const local = entry.address.slice(0, entry.address.lastIndexOf('@')).toLowerCase()
       if (local.startsWith('pm1')) decodeAddress(local)
-      throw SyncError.NOT_A_PEER_ADDRESS(entry.address)
+      if (!options.ordinary) {
+        throw new SyncError(
+          SyncErrorCode.NOT_A_PEER_ADDRESS,
+          `${entry.address} is an ordinary email address: Peermail reaches those through a bridge, once ` +
+            'this account holds an alias on one (`peermail alias add NAME@DOMAIN --bridge ADDRESS`)',
+        )
+      }
+      ordinary.set(entry.address.toLowerCase(), entry)
+      continue
     }
     // The canonical `pm1…` (lower case) names the recipient in the status, whatever case was typed.
     const address = encodeAddress(identity)
     recipients.set(identity.toString('hex'), { identity, address })
   }
-  if (recipients.size > MAX_RECIPIENTS)
+  if (recipients.size + ordinary.size > MAX_RECIPIENTS)
     throw ClientError.INVALID_INPUT(`at most ${MAX_RECIPIENTS} recipients`)
   if (typeof (input.subject as unknown) !== 'string')
     throw ClientError.INVALID_INPUT('subject must be text')
@@ -78,7 +90,7 @@ export async function composeOutgoing(
     ...(input.attachments !== undefined ? { attachments: input.attachments } : {}),
     ...(thread ?? {}),
   })
-  return { raw, recipients: [...recipients.values()] }
+  return { raw, recipients: [...recipients.values()], ordinary: [...ordinary.values()] }
 }
 
 // `pm1…` alone is not an RFC 5322 address: give it the Peermail domain before parsing the list.

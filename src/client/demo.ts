@@ -4,7 +4,17 @@ import { join } from 'node:path'
 import { VAULT_PARAMS_INTERACTIVE } from '../crypto/index.js'
 import type { MessageSummary } from '../mailbox/index.js'
 import { createLocalNetwork, type BootstrapNode, type LocalNetwork } from '../sync/index.js'
+import { createTransport } from 'nodemailer'
 import { openAccount, type Account } from './account.js'
+import { openBridge, type Bridge } from './bridge.js'
+import {
+  DEMO_DKIM_SELECTOR,
+  demoDkimKey,
+  demoResolver,
+  startDemoWorld,
+  WORLD_DOMAIN,
+  type DemoWorld,
+} from './demo-world.js'
 import { openRelay, type Relay } from './relay.js'
 
 /** One step of the demo story, as it is reported. */
@@ -31,19 +41,27 @@ export interface Demo {
   bootstrap: BootstrapNode[]
   accounts: { name: string; home: string; address: string; passphrase: string }[]
   relay: { home: string; address: string }
+  /** The bridge for `demo.test` and the SMTP port it takes ordinary mail on. */
+  bridge: { home: string; address: string; domain: string; smtpPort: number }
   /** The named account, online, when the story left it open (it does for all three on success). */
   account(name: string): Account | undefined
   close(): Promise<void>
 }
 
 const NAMES = ['alice', 'bob', 'carol'] as const
+/** The bridge's mail domain in the demo. */
+const DEMO_DOMAIN = 'demo.test'
+/** The ordinary correspondent out in the world. */
+const DAVE = `dave@${WORLD_DOMAIN}`
 type Name = (typeof NAMES)[number]
 
 /**
- * `peermail demo`: a whole small network on this machine alone — a DHT on 127.0.0.1, a relay and three
- * accounts — and a story of real mail between them, each step checked: a first mail with an attachment
- * (it lands in Requests), a reply in the same thread, and mail written while its recipient was offline,
- * held by the recipient's relay and picked up when it comes back. Nothing leaves 127.0.0.1.
+ * `peermail demo`: a whole small network on this machine alone — a DHT on 127.0.0.1, a relay, three
+ * accounts, a bridge for `demo.test` and an SMTP server standing in for the rest of the internet — and a
+ * story of real mail between them, each step checked: a first mail with an attachment (it lands in
+ * Requests), a reply in the same thread, mail written while its recipient was offline, held by the
+ * recipient's relay and picked up when it comes back, and ordinary email through the bridge, in and out.
+ * Nothing leaves 127.0.0.1 (the bridge's DNS checks are answered from memory).
  */
 export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const ownDir = options.dir === undefined
@@ -53,8 +71,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const open = new Map<Name, Account>()
   let net: LocalNetwork | undefined
   let relay: Relay | undefined
+  let bridge: Bridge | undefined
+  let world: DemoWorld | undefined
 
   const close = async () => {
+    await bridge?.close()
+    await world?.close()
     for (const account of open.values()) await account.close()
     open.clear()
     await relay?.close()
@@ -189,6 +211,97 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
       await delivered(back, carolMailId, bob.address)
       return `in Bob's ${mail.folder}; Carol, back online, sees it delivered`
     })
+    await ordinaryEmail(alice)
+  }
+
+  /** The bridge: an ordinary address writes to Alice's alias over SMTP, and her answer goes back out. */
+  const ordinaryEmail = async (alice: Account) => {
+    const worldKey = demoDkimKey()
+    if (
+      !(await step(
+        `Start a bridge for ${DEMO_DOMAIN}, and an SMTP server standing in for the outside world`,
+        async () => {
+          world = await startDemoWorld()
+          bridge = await openBridge({
+            home: join(dir, 'bridge'),
+            passphrase: 'bridge-demo-passphrase',
+            domain: DEMO_DOMAIN,
+            bootstrap: net?.bootstrap ?? [],
+            smtp: { host: '127.0.0.1', port: 0, resolver: demoResolver(worldKey) },
+            smarthost: world.url,
+            dkim: { selector: DEMO_DKIM_SELECTOR, privateKey: demoDkimKey().privateKey },
+            vaultParams: VAULT_PARAMS_INTERACTIVE,
+          })
+          return `${bridge.address}; SMTP on 127.0.0.1:${bridge.smtpPort}; the world at ${world.url}`
+        },
+      ))
+    )
+      return
+    const alias = `alice@${DEMO_DOMAIN}`
+    if (
+      !(await step(`Alice takes the address ${alias} on the bridge`, async () => {
+        await alice.addAlias(alias, bridge?.address ?? '')
+        return 'registered with a signed request over the peer-to-peer channel'
+      }))
+    )
+      return
+    let fromDave: MessageSummary | undefined
+    if (
+      !(await step(`${DAVE} writes to ${alias} by ordinary email`, async () => {
+        const arriving = nextMail(alice)
+        const smtp = createTransport({
+          host: '127.0.0.1',
+          port: bridge?.smtpPort ?? 0,
+          secure: false,
+          ignoreTLS: true,
+        })
+        try {
+          await smtp.sendMail({
+            from: `Dave <${DAVE}>`,
+            to: alias,
+            subject: 'Hello from ordinary email',
+            text: 'Hi Alice, does this reach your new mail app?',
+            dkim: {
+              domainName: WORLD_DOMAIN,
+              keySelector: DEMO_DKIM_SELECTOR,
+              privateKey: worldKey.privateKey,
+            },
+          })
+        } finally {
+          smtp.close()
+        }
+        fromDave = await arriving
+        if (fromDave.from[0]?.address !== DAVE) throw new Error('the sender was not kept')
+        const raw = (await alice.mailbox.store.raw(fromDave.id)).toString('latin1')
+        const head = raw.slice(0, raw.indexOf('\r\n\r\n'))
+        const checks = ['spf', 'dkim', 'dmarc'].map(
+          (m) => new RegExp(`\\b${m}=(\\w+)`).exec(head)?.[0],
+        )
+        if (checks.some((c) => c === undefined)) throw new Error('no Authentication-Results')
+        return `in Alice's ${fromDave.folder}, sealed to her by the bridge, which keeps nothing it could read (${checks.join(' ')})`
+      }))
+    )
+      return
+    await step(
+      `Alice answers; the bridge DKIM-signs it for ${DEMO_DOMAIN} and sends it out`,
+      async () => {
+        if (!world) throw new Error('no world')
+        const out = world.next()
+        await alice.send({
+          to: DAVE,
+          subject: 'Re: Hello from ordinary email',
+          text: 'It does, Dave.',
+          inReplyTo: fromDave?.id ?? '',
+        })
+        const got = await out
+        const head = got.raw.toString('latin1').split('\r\n\r\n')[0] ?? ''
+        if (!got.to.includes(DAVE)) throw new Error('it went to the wrong place')
+        if (!new RegExp(`^From:.*${alias}`, 'mi').test(head)) throw new Error('not from the alias')
+        if (!new RegExp(`^DKIM-Signature:[^]*?d=${DEMO_DOMAIN}`, 'mi').test(head))
+          throw new Error('not DKIM-signed')
+        return `${DAVE}'s mailbox got it, from ${alias}, DKIM-signed`
+      },
+    )
   }
 
   try {
@@ -208,6 +321,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
       passphrase: passphraseOf(name),
     })),
     relay: { home: join(dir, 'relay'), address: relay?.address ?? '' },
+    bridge: {
+      home: join(dir, 'bridge'),
+      address: bridge?.address ?? '',
+      domain: DEMO_DOMAIN,
+      smtpPort: bridge?.smtpPort ?? 0,
+    },
     account: (name) => open.get(name as Name),
     close,
   }

@@ -18,6 +18,8 @@ export {
 } from './account.js'
 export type { SendInput } from './compose-outgoing.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
+export { openBridge, type OpenBridgeOptions, type Bridge } from './bridge.js'
+export { readBridgeStatus, type BridgeStatus } from '../bridge/status.js'
 export {
   addRelay,
   MAX_RELAYS,

@@ -1,4 +1,5 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import type Corestore from 'corestore'
 import { join } from 'node:path'
 import {
   createVaultFile,
@@ -13,9 +14,11 @@ import {
   wipeAccountKeys,
   type VaultParams,
 } from '../crypto/index.js'
+import { AliasClient } from '../bridge/alias-client.js'
 import {
   createCorestore,
   createMimeParser,
+  flushCorestore,
   exportMail,
   importMail,
   openMailbox,
@@ -114,6 +117,10 @@ export interface PeermailNode {
   readonly mailbox: Mailbox
   /** Present when the node was opened with `network`: delivery to and from peers. */
   readonly sync?: SyncEngine
+  /** Present with `sync`: alias requests to bridges, signed by this account. */
+  readonly aliases?: AliasClient
+  /** Forces everything written so far to disk (fsync), for promises of durability (the bridge's 250). */
+  flush(): Promise<void>
   importMail(paths: string[], options?: ImportOptions): Promise<ImportReport>
   exportMail(options: ExportOptions): Promise<{ messages: number; bytes: number }>
   /** Idempotent; releases the home for other processes. */
@@ -147,6 +154,7 @@ export async function openNode(
     // written from another one (a second writer would fork them), so they must not derive from the seed.
     const store = createCorestore(join(options.home, CORES_DIR))
     cleanup.push(() => store.close())
+    const stores = [store]
     const parser = createMimeParser()
     cleanup.push(() => parser.close())
     // Online, mail may arrive at once: load the parser worker now rather than on the first mail.
@@ -163,8 +171,14 @@ export async function openNode(
     cleanup.push(() => mailbox.close())
     const identityPublicKey = Buffer.from(keys.identity.publicKey)
     let sync: SyncEngine | undefined
+    let aliases: AliasClient | undefined
     if (options.network) {
-      sync = await startSync(options.home, mailbox, keys, options.network, cleanup)
+      sync = await startSync(options.home, mailbox, keys, options.network, cleanup, stores)
+      const client = (aliases = new AliasClient(sync, keys.identity, options.network.now))
+      cleanup.push(() => {
+        client.close()
+        return Promise.resolve()
+      })
     } else {
       wipeAccountKeys(keys)
     }
@@ -176,9 +190,12 @@ export async function openNode(
       mailbox,
       importMail: (paths, opts) => importMail(mailbox, paths, opts),
       exportMail: (opts) => exportMail(mailbox, opts),
+      flush: async () => {
+        for (const s of stores) await flushCorestore(s)
+      },
       close: () => (closing ??= unwind()),
     }
-    return sync ? { ...node, sync } : node
+    return sync && aliases ? { ...node, sync, aliases } : node
   } catch (err) {
     await unwind()
     throw err
@@ -193,9 +210,11 @@ async function startSync(
   keys: ReturnType<typeof deriveAccountKeys>,
   network: NetworkOptions,
   cleanup: (() => Promise<void>)[],
+  stores: Corestore[],
 ): Promise<SyncEngine> {
   const store = createCorestore(join(home, PAIR_LOGS_DIR))
   cleanup.push(() => store.close())
+  stores.push(store)
   // The firewall is consulted for every connection; it can only ask the engine once the engine exists.
   const blocked = { check: (_key: Buffer) => false }
   const swarm = createSwarm({

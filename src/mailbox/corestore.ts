@@ -11,3 +11,17 @@ export const WRITE_BUFFER_BYTES = 8 * 1024 * 1024
 export function createCorestore(dir: string): Corestore {
   return new Corestore(Hypercore.defaultStorage(dir, { writeBufferSize: WRITE_BUFFER_BYTES }))
 }
+
+/**
+ * Forces what `store` has written to disk: RocksDB flushes its memtable into an SST file and syncs it.
+ * Appends alone reach only the write-ahead log, unsynced (stack-notes.md), which survives a killed
+ * process but not a power cut; whoever promises durability to someone else (the bridge's `250`) calls
+ * this first.
+ */
+export async function flushCorestore(store: Corestore): Promise<void> {
+  const storage = (store as unknown as { storage?: { db?: { flush?: () => Promise<void> } } })
+    .storage
+  const db = storage?.db
+  if (typeof db?.flush !== 'function') throw new Error('This Corestore cannot be flushed to disk')
+  await db.flush()
+}

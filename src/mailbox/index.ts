@@ -2,7 +2,7 @@
 export * from './errors.js'
 export * from './records.js'
 export { Mailbox, openMailbox } from './mailbox.js'
-export { createCorestore } from './corestore.js'
+export { createCorestore, flushCorestore } from './corestore.js'
 export type {
   MailboxComponents,
   MailboxOptions,

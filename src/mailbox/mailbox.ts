@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util'
 import Hyperbee, { type Batch, type Range } from 'hyperbee'
 import Rache from 'rache'
 import type Corestore from 'corestore'
@@ -74,6 +75,11 @@ export interface DeliveryUpdate {
 export interface AddManyOptions {
   /** State changes to write in the same batch as the messages, computed from the results. */
   state?: (results: AddResult[]) => StateChange[]
+  /**
+   * A write this one must follow: the messages are parsed meanwhile, but nothing is written until it
+   * has settled, and nothing at all if it failed (it rejects this call with its error).
+   */
+  after?: Promise<unknown>
 }
 
 /** Outcome of storing one message of a batch: stored (or found already stored), or refused. */
@@ -206,7 +212,10 @@ export class Mailbox {
    */
   async addMany(inputs: AddMessageInput[], options: AddManyOptions = {}): Promise<AddResult[]> {
     this.assertOpen()
+    // Observed at once: it may fail while the messages are parsed; it is awaited (and thrown) below.
+    options.after?.catch(() => {})
     const prepared = await Promise.all(inputs.map((input) => this.prepare(input)))
+    await options.after
     return this.write(async (batch, changes) => {
       this.assertOpen()
       const results: AddResult[] = []
@@ -234,6 +243,8 @@ export class Mailbox {
         fresh.push({ index, ...item })
       }
       const refs = await this.blobs.putMany(fresh.map((f) => f.raw))
+      // Counters move once per folder per batch, not once per message (a read and a write each).
+      const counts = new Map<string, { total: number; unread: number }>()
       for (const [i, f] of fresh.entries()) {
         const ref = refs[i]
         if (!ref) throw MailboxError.CORRUPT('the blob log returned fewer positions than blobs')
@@ -248,11 +259,13 @@ export class Mailbox {
         })
         record.threadId = threadId
         for (const other of merged) await this.rethread(batch, other, threadId)
-        await this.insert(batch, record)
+        await this.insert(batch, record, counts)
         await batch.put(key('hash', f.hash), record.id)
         changes.push(addChange(record, f.parsed))
         results[f.index] = { ok: true, summary: summaryOf(record), duplicate: false }
       }
+      for (const [folder, { total, unread }] of counts)
+        await this.folders.adjustCount(batch, folder, total, unread)
       // Duplicates (already stored, or twice in this batch) answer with the stored message.
       for (const [index, item] of prepared.entries()) {
         if (results[index] || 'error' in item) continue
@@ -515,9 +528,10 @@ export class Mailbox {
         if (!before) continue
         const after = structuredClone(before)
         for (const update of updates) advanceDelivery(after, update.recipient, update.state)
-        await this.remove(batch, before)
-        await this.insert(batch, after)
-        searchChanges.push({ op: 'meta', id, meta: metaOf(after) })
+        if (isDeepStrictEqual(after.delivery, before.delivery)) continue // states only move forward
+        await this.replace(batch, before, after)
+        const meta = metaOf(after)
+        if (!isDeepStrictEqual(meta, metaOf(before))) searchChanges.push({ op: 'meta', id, meta })
       }
       await stageState(batch, changes.state ?? [])
     })
@@ -593,11 +607,19 @@ export class Mailbox {
     return record
   }
 
-  // Writes every index entry of a record (its listing, counts, labels, thread membership).
-  private async insert(batch: Batch<unknown>, record: MessageRecord): Promise<void> {
+  // Writes every index entry of a record (its listing, counts, labels, thread membership). With `counts`,
+  // the folder counter change is added there for the caller to write once for a whole batch.
+  private async insert(
+    batch: Batch<unknown>,
+    record: MessageRecord,
+    counts?: Map<string, { total: number; unread: number }>,
+  ): Promise<void> {
     await batch.put(key('msg', record.id), record)
     for (const [k, value] of derivedEntries(record)) await batch.put(k, value)
-    await this.folders.adjustCount(batch, record.folder, 1, record.flags.seen ? 0 : 1)
+    const unread = record.flags.seen ? 0 : 1
+    if (!counts) return this.folders.adjustCount(batch, record.folder, 1, unread)
+    const sum = counts.get(record.folder) ?? { total: 0, unread: 0 }
+    counts.set(record.folder, { total: sum.total + 1, unread: sum.unread + unread })
   }
 
   // Removes every index entry written by insert().
@@ -605,6 +627,26 @@ export class Mailbox {
     await batch.del(key('msg', record.id))
     for (const [k] of derivedEntries(record)) await batch.del(k)
     await this.folders.adjustCount(batch, record.folder, -1, record.flags.seen ? 0 : -1)
+  }
+
+  // Rewrites a changed record: only the index entries whose key or value changed are written (a delivery
+  // state touches the record and its listing, not its thread or label entries), and the counters only
+  // when its folder or seen flag moved. The same result as remove() then insert(), with fewer writes.
+  private async replace(
+    batch: Batch<unknown>,
+    before: MessageRecord,
+    after: MessageRecord,
+  ): Promise<void> {
+    const old = new Map(derivedEntries(before))
+    const next = new Map(derivedEntries(after))
+    for (const k of old.keys()) if (!next.has(k)) await batch.del(k)
+    if (before.id !== after.id) await batch.del(key('msg', before.id))
+    await batch.put(key('msg', after.id), after)
+    for (const [k, value] of next)
+      if (!old.has(k) || !isDeepStrictEqual(old.get(k), value)) await batch.put(k, value)
+    if (before.folder === after.folder && before.flags.seen === after.flags.seen) return
+    await this.folders.adjustCount(batch, before.folder, -1, before.flags.seen ? 0 : -1)
+    await this.folders.adjustCount(batch, after.folder, 1, after.flags.seen ? 0 : 1)
   }
 
   // Read-modify-write of one record under the write lock; every derived entry follows in the same batch.
@@ -619,9 +661,9 @@ export class Mailbox {
       if (!before) throw MailboxError.MESSAGE_NOT_FOUND(id)
       const after = structuredClone(before)
       change(after)
-      await this.remove(batch, before)
-      await this.insert(batch, after)
-      changes.push({ op: 'meta', id, meta: metaOf(after) })
+      await this.replace(batch, before, after)
+      const meta = metaOf(after)
+      if (!isDeepStrictEqual(meta, metaOf(before))) changes.push({ op: 'meta', id, meta })
       return summaryOf(after)
     })
   }
@@ -652,8 +694,7 @@ export class Mailbox {
     for (const id of ids) {
       const record = await this.recordIn(batch, id)
       if (!record) continue
-      await this.remove(batch, record)
-      await this.insert(batch, { ...record, threadId: to })
+      await this.replace(batch, record, { ...record, threadId: to })
     }
   }
 

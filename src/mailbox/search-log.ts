@@ -17,6 +17,8 @@ import {
 /** Changes kept in the log before they are folded into a snapshot; bounds the replay work at open. */
 export const SNAPSHOT_EVERY = 2000
 const SEQ_DIGITS = 12
+/** Most changes in one `sx` entry (bounds the entry: a change holds a message's indexed words). */
+const CHANGES_PER_ENTRY = 16
 
 /**
  * Keeps the full-text index persistent, encrypted and incremental. The index itself lives in memory
@@ -27,7 +29,7 @@ const SEQ_DIGITS = 12
  * is never rebuilt from the messages.
  *
  *   sxseq        → next change number
- *   sx  <seq>    → SearchChange
+ *   sx  <seq>    → SearchChange, or an array of them (one operation's changes, in order)
  *   sxsnap       → { ref: BlobRef, upTo: seq }   (changes below `upTo` are in the snapshot)
  */
 export class SearchLog {
@@ -47,16 +49,25 @@ export class SearchLog {
     this.engine = snap ? SearchEngine.restore(await this.blobs.get(snap.ref)) : new SearchEngine()
     this.pending = 0
     for await (const entry of this.bee.createReadStream(under('sx'))) {
-      this.engine.apply(entry.value as SearchChange)
-      this.pending++
+      const value = entry.value as SearchChange | SearchChange[]
+      for (const change of Array.isArray(value) ? value : [value]) {
+        this.engine.apply(change)
+        this.pending++
+      }
     }
   }
 
-  /** Writes changes into the batch of the mailbox operation that causes them. */
+  /**
+   * Writes changes into the batch of the mailbox operation that causes them: one entry per
+   * {@link CHANGES_PER_ENTRY} changes (an index write costs per entry, not per byte).
+   */
   async stage(batch: Batch<unknown>, changes: SearchChange[]): Promise<void> {
     if (changes.length === 0) return
     let seq = ((await batch.get(key('sxseq')))?.value as number | undefined) ?? 0
-    for (const change of changes) await batch.put(key('sx', seqKey(seq++)), change)
+    for (let i = 0; i < changes.length; i += CHANGES_PER_ENTRY) {
+      const group = changes.slice(i, i + CHANGES_PER_ENTRY)
+      await batch.put(key('sx', seqKey(seq++)), group.length === 1 ? group[0] : group)
+    }
     await batch.put(key('sxseq'), seq)
   }
 

@@ -10,6 +10,8 @@ export interface AdmissionOptions {
   /** Mail from one stranger admitted to Requests per hour (a burst of this many, then a steady rate). */
   requestsPerHour: number
   now: () => number
+  /** Senders whose logs carry other people's mail (the account's own bridges): any From, no stamp. */
+  carriesMail?: (sender: Buffer) => boolean
 }
 
 /** Where a received mail goes, or why it is refused. */
@@ -40,8 +42,21 @@ export class Admission {
 
   /** True when `sender` is a contact who is not blocked (they need no stamp). */
   async knows(sender: Buffer): Promise<boolean> {
+    if (this.carriesMail(sender)) return true
     const contact = await this.mailbox.contacts.get(encodeAddress(sender))
     return contact !== undefined && !contact.blocked
+  }
+
+  /**
+   * Starts looking up the sender's contact record into `contacts` (the memo {@link decide} takes), so the
+   * index read runs while the mail's blocks are still being read.
+   */
+  prefetch(sender: Buffer, contacts: Map<string, Promise<Contact | undefined>>): void {
+    const address = encodeAddress(sender)
+    if (contacts.has(address)) return
+    const lookup = this.mailbox.contacts.get(address)
+    lookup.catch(() => {}) // decide() awaits it and reports the failure
+    contacts.set(address, lookup)
   }
 
   /**
@@ -54,18 +69,24 @@ export class Admission {
     stamp: Buffer | undefined,
     contacts: Map<string, Promise<Contact | undefined>> = new Map(),
   ): Promise<AdmissionDecision> {
-    if (!fromMatches(mail, sender)) return { ok: false, code: RejectCode.FROM_MISMATCH }
+    const carrier = this.carriesMail(sender)
+    if (!carrier && !fromMatches(mail, sender)) return { ok: false, code: RejectCode.FROM_MISMATCH }
     const address = encodeAddress(sender)
     let lookup = contacts.get(address)
     if (!lookup) contacts.set(address, (lookup = this.mailbox.contacts.get(address)))
     const contact = await lookup
     if (contact?.blocked) return { ok: false, code: RejectCode.REFUSED }
-    if (contact) return { ok: true, folder: 'inbox' }
+    if (contact || carrier) return { ok: true, folder: 'inbox' }
     if (!this.stampIsGood(sender, mail, stamp))
       return { ok: false, code: RejectCode.STAMP_REQUIRED }
     const bucket = this.bucketFor(sender.toString('hex'))
     if (!bucket.take()) return { ok: false, code: 'later', retryMs: bucket.waitMs() }
     return { ok: true, folder: 'requests' }
+  }
+
+  /** True for one of the account's bridges: its mail's From is the original, ordinary sender. */
+  carriesMail(sender: Buffer): boolean {
+    return this.options.carriesMail?.(sender) ?? false
   }
 
   private stampIsGood(sender: Buffer, mail: Buffer, stamp: Buffer | undefined): boolean {

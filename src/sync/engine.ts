@@ -80,6 +80,8 @@ export interface SyncEvents {
   delivery: [updates: DeliveryEvent[]]
   /** One of our relays confirmed it holds mail for us. */
   relay: [status: { relay: Buffer; quotaBytes: number; usedBytes: number }]
+  /** A peer connected: other protocols (the bridge's) open their channels on `mux` beside ours. */
+  connection: [conn: SwarmConnection, mux: Protomux]
 }
 
 /**
@@ -103,6 +105,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly ingests = new Map<string, Promise<LogIngest>>()
   private readonly penalties: PenaltyBox
   private readonly blocked = new Set<string>()
+  /** Our bridges: their logs carry other people's mail (any From), and they need no stamp. */
+  private readonly carriers = new Set<string>()
   private readonly options: Required<SyncOptions>
   private readonly prekeys: PrekeyStore
   private readonly encryption: EncryptionKeyPair
@@ -153,6 +157,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       stampDifficulty: this.options.stampDifficulty,
       requestsPerHour: this.options.requestsPerHour,
       now: this.now,
+      carriesMail: (sender) => this.carriers.has(sender.toString('hex')),
     })
     this.outbox = new Outbox(
       this.mailbox,
@@ -253,6 +258,23 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     })
   }
 
+  /**
+   * Marks `identity` as one of our bridges (or no longer): its log may carry mail whose From is an
+   * ordinary address, and it is told it needs no stamp.
+   */
+  setMailCarrier(identity: Buffer, carrier: boolean): void {
+    const hex = identity.toString('hex')
+    if (carrier) this.carriers.add(hex)
+    else this.carriers.delete(hex)
+    this.refreshHello(identity)
+  }
+
+  /** Keeps a connection to `peer` (dialled with Hyperswarm's retries), for protocols beside mail. */
+  dial(peer: Buffer): void {
+    this.assertOpen()
+    this.swarm.joinPeer(peer)
+  }
+
   /** True when connections from `identity` are refused (used as the swarm's firewall). */
   isBlocked(identity: Buffer): boolean {
     return this.blocked.has(identity.toString('hex'))
@@ -336,6 +358,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     let set = this.sessions.get(peer)
     if (!set) this.sessions.set(peer, (set = new Set()))
     set.add(session)
+    this.emit('connection', conn, mux)
     this.background('hello', async () => {
       const knowsYou = await this.admission.knows(session.remoteKey)
       session.sendHello({ profile: this.profile, knowsYou })

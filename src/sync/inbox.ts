@@ -31,6 +31,21 @@ interface Cursor {
   next: number
 }
 
+/** A batch on its way to the mailbox: its write, and everything after it (the events, the ack). */
+interface Stored {
+  written: Promise<unknown>
+  done: Promise<void>
+}
+
+/** What one read of the log yields: mails to store, refusals, and where the next read starts. */
+interface Batch {
+  next: number
+  inputs: AddMessageInput[]
+  /** The last block of each input's mail. */
+  lasts: number[]
+  rejections: Rejection[]
+}
+
 /** Most mails stored per mailbox batch, and most bytes read ahead of one. */
 const MAX_BATCH_MESSAGES = 64
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
@@ -107,7 +122,7 @@ export class LogIngest {
       try {
         do {
           this.again = false
-          while (!this.closed && (await this.step()));
+          await this.drain()
         } while (this.hasMoreWork())
       } finally {
         this.running = null
@@ -116,6 +131,11 @@ export class LogIngest {
     this.running.catch(() => {
       // A failed store (mailbox closed under us, disk error) is retried on the next append or offer.
     })
+  }
+
+  // A method, not the field, so TypeScript does not narrow it across the awaits of a read.
+  private isClosed(): boolean {
+    return this.closed
   }
 
   // Something arrived while a pass was running (an append, an offer): run another pass.
@@ -130,36 +150,72 @@ export class LogIngest {
     await this.running?.catch(() => {})
   }
 
-  // One batch: read complete items from the cursor on, decide, store with the cursor move, ack.
-  private async step(): Promise<boolean> {
+  /**
+   * Reads and stores batches until the log is used up. Two deep: the next batch is read, opened, decided
+   * and parsed while the one before it is written (a mailbox write mostly waits on storage), and each
+   * store commits only after the one before it (`after`), so the cursor only ever moves forward over
+   * stored mail. A failed store fails the one queued behind it; the next pass starts from the cursor.
+   */
+  private async drain(): Promise<void> {
+    let from = this.cursor
+    let storing: Stored | null = null
+    try {
+      for (;;) {
+        const batch = await this.readBatch(from)
+        if (!batch) break
+        const previous: Stored | null = storing
+        storing = this.store(batch, previous?.written)
+        from = batch.next
+        if (previous) await previous.done
+      }
+    } finally {
+      await storing?.done
+    }
+    await this.clearStored()
+  }
+
+  // What is stored needs no second copy: the blocks below the cursor are dropped from this disk, but only
+  // once the log is read to its end and no read is under way (this runs after a pass). Clearing while a
+  // download range of the same core is in flight can leave a later block never fetched (seen here with
+  // hypercore 11.37), stalling the log.
+  private async clearStored(): Promise<void> {
+    const core = this.core
+    const next = this.cursor
+    if (!core || this.closed || next < core.length || next <= this.cleared) return
+    await core.clear(this.cleared, next).catch(() => {})
+    this.cleared = next
+  }
+
+  // One batch: complete items from `from` on, each decided; null when there is nothing to take (or the
+  // ingest closed meanwhile).
+  private async readBatch(from: number): Promise<Batch | null> {
     const core = this.core
     const reader = this.reader
-    if (!core || !reader) return false
+    if (!core || !reader || this.closed) return null
     const end = core.length
-    if (this.cursor >= end) return false
-    const ahead = Math.min(end, this.cursor + READ_AHEAD_BLOCKS)
+    if (from >= end) return null
+    const ahead = Math.min(end, from + READ_AHEAD_BLOCKS)
     if (ahead > this.downloadedTo) {
-      core.download({ start: Math.max(this.cursor, this.downloadedTo), end: ahead })
+      core.download({ start: Math.max(from, this.downloadedTo), end: ahead })
       this.downloadedTo = ahead
     }
-    const inputs: AddMessageInput[] = []
-    const lasts: number[] = []
-    const rejections: Rejection[] = []
+    const batch: Batch = { next: from, inputs: [], lasts: [], rejections: [] }
     const contacts = new Map<string, Promise<Contact | undefined>>()
-    let seq = this.cursor
+    this.ctx.admission.prefetch(this.sender, contacts)
+    let seq = from
     let bytes = 0
-    while (seq < end && inputs.length < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES) {
+    while (seq < end && batch.inputs.length < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES) {
       const item = await reader.read(
         seq,
         end,
-        (from, to) => {
-          this.prefetch(from, to)
+        (start, to) => {
+          this.prefetch(start, to)
         },
-        seq > this.cursor,
+        seq > from,
       )
-      if (this.closed || item.kind === 'missing') break
+      if (this.isClosed() || item.kind === 'missing') break
       if (item.kind === 'reject') {
-        rejections.push({ seq: item.last, code: item.code, difficulty: this.difficulty() })
+        batch.rejections.push({ seq: item.last, code: item.code, difficulty: this.difficulty() })
         seq = item.last + 1
         continue
       }
@@ -174,36 +230,50 @@ export class LogIngest {
         break
       }
       if (!admission.ok) {
-        rejections.push({ seq: item.last, code: admission.code, difficulty: this.difficulty() })
+        batch.rejections.push({
+          seq: item.last,
+          code: admission.code,
+          difficulty: this.difficulty(),
+        })
       } else {
-        inputs.push({
+        batch.inputs.push({
           raw: item.mail,
           folder: admission.folder,
           peer: encodeAddress(this.sender),
-          expectFrom: peerMailAddress(this.sender),
+          // A bridge's log carries ordinary mail: its From is the original sender, not the bridge.
+          ...(this.ctx.admission.carriesMail(this.sender)
+            ? {}
+            : { expectFrom: peerMailAddress(this.sender) }),
         })
-        lasts.push(item.last)
+        batch.lasts.push(item.last)
         bytes += item.mail.byteLength
       }
       seq = item.last + 1
     }
-    if (seq === this.cursor || this.closed) return false
-    const next = seq
-    const results = await this.ctx.mailbox.addMany(inputs, {
+    batch.next = seq
+    return seq === from || this.isClosed() ? null : batch
+  }
+
+  // Stores a batch with the cursor move in one mailbox batch (after `previous` is written), then acks.
+  private store(batch: Batch, previous: Promise<unknown> | undefined): Stored {
+    const { next, inputs, lasts, rejections } = batch
+    const written = this.ctx.mailbox.addMany(inputs, {
       state: (added) => this.stateChanges(next, rejections, lasts, added),
+      ...(previous ? { after: previous } : {}),
     })
+    const done = this.stored(next, written)
+    // Observed at once: a failure surfaces when the pass awaits it, never as an unhandled rejection.
+    written.catch(() => {})
+    done.catch(() => {})
+    return { written, done }
+  }
+
+  private async stored(next: number, written: Promise<AddResult[]>): Promise<void> {
+    const results = await written
     this.cursor = next
-    // What is stored needs no second copy: the blocks below the cursor are dropped from this disk, but
-    // only once the log is read to its end. Clearing while a download range of the same core is in
-    // flight can leave a later block never fetched (seen here with hypercore 11.37), stalling the log.
-    if (next >= core.length && next > this.cleared) {
-      await core.clear(this.cleared, next).catch(() => {})
-      this.cleared = next
-    }
     const fresh = results.flatMap((r) => (r.ok && !r.duplicate ? [r.summary] : []))
     if (fresh.length > 0) this.ctx.onMail(fresh)
     await this.sendAck()
-    return true
   }
 
   // The cursor move, plus a rejection for every refused mail (including ones the mailbox refused).
@@ -230,14 +300,17 @@ export class LogIngest {
 
   // An ack lists at most MAX_REJECTIONS_PER_ACK refusals; if more are outstanding it stops short of the
   // first one that does not fit, so nothing unlisted below its length is taken for delivered.
+  // The cursor is read once: a store can move it while the rejections are being listed, and an ack
+  // listing a refusal at or past its own length is malformed (the sender drops us for it).
   private async sendAck(): Promise<void> {
     const rejected: Rejection[] = []
-    let length = this.cursor
+    const cursor = this.cursor
+    let length = cursor
     for (const { name, value } of await this.ctx.mailbox.state.list(
       stateNames.rejectedPrefix(this.name),
     )) {
       const seq = seqOf(name)
-      if (seq < this.ackedUpTo || seq >= this.cursor) continue
+      if (seq < this.ackedUpTo || seq >= cursor) continue
       if (rejected.length === MAX_REJECTIONS_PER_ACK) {
         length = seq
         break

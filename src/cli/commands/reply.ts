@@ -34,7 +34,8 @@ export function replyCommand(program: Command, globals: () => GlobalOptions): vo
       const parts = await readParts(await readBody(opts.body, true), opts)
       await withAccount(g, async (account, stop) => {
         const original = await account.mailbox.read(id)
-        const { to, cc } = replyRecipients(account, original, opts.all === true)
+        const bridges = new Set((await account.listAliases()).map((a) => a.bridge))
+        const { to, cc } = replyRecipients(account, original, opts.all === true, bridges)
         await sendAndReport(
           account,
           {
@@ -56,13 +57,16 @@ export function replyCommand(program: Command, globals: () => GlobalOptions): vo
 
 /**
  * To: the proven sender (`peer`), else the From header; for one's own sent mail, its recipients again.
- * With --all, the other Peermail recipients too, never oneself; ordinary addresses are skipped with a
- * note, since only the bridge can reach them.
+ * Mail that came through one of the account's `bridges` was proven to come from the bridge, which vouches
+ * for its From (an ordinary address): that is who the answer goes to, back out through the bridge. With
+ * --all, the other recipients too, never oneself; ordinary addresses only when the account has a bridge
+ * to reach them (skipped with a note otherwise).
  */
 function replyRecipients(
   account: Account,
   original: ReadMessage,
   all: boolean,
+  bridges: Set<string>,
 ): { to: string[]; cc: string[] } {
   const seen = new Set<string>([account.address])
   const pick = (list: string[]) =>
@@ -70,11 +74,14 @@ function replyRecipients(
       const key = bare(address)
       if (seen.has(key)) return false
       seen.add(key)
-      if (peerIdentityOf(address)) return true
-      process.stderr.write(`peermail: skipping ${address} (not a Peermail address)\n`)
+      if (peerIdentityOf(address) || bridges.size > 0) return true
+      process.stderr.write(
+        `peermail: skipping ${address} (not a Peermail address, and no bridge)\n`,
+      )
       return false
     })
-  const sender = original.peer ?? original.from[0]?.address
+  const bridged = original.peer !== undefined && bridges.has(bare(original.peer))
+  const sender = bridged ? original.from[0]?.address : (original.peer ?? original.from[0]?.address)
   if (sender === undefined) throw ClientError.INVALID_INPUT('the message names no sender to answer')
   const fromMe = bare(sender) === account.address
   // The sender is the one recipient the answer must have: kept even if not a peer, so send() says why.

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { readBody, readParts } from '../compose-input.js'
 import { sendAndReport } from '../delivery.js'
 import type { GlobalOptions } from '../options.js'
-import { peerAddress, splitAddresses, toSeconds } from '../parse.js'
+import { isOrdinaryAddress, peerAddress, splitAddresses, toSeconds } from '../parse.js'
 import { withAccount } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
 
@@ -22,7 +22,10 @@ export function sendCommand(program: Command, globals: () => GlobalOptions): voi
   program
     .command('send')
     .description('send a mail to Peermail addresses and wait for delivery')
-    .requiredOption('--to <address...>', 'recipients: pm1…, pm1…@peermail.invalid or "Name <pm1…>"')
+    .requiredOption(
+      '--to <address...>',
+      'recipients: pm1…, pm1…@peermail.invalid, "Name <pm1…>", or ordinary addresses (through your bridge)',
+    )
     .option('--cc <address...>', 'copy recipients')
     .option('--bcc <address...>', 'blind copy recipients (not shown to the others)')
     .requiredOption('-s, --subject <text>', 'subject')
@@ -67,9 +70,12 @@ export function sendCommand(program: Command, globals: () => GlobalOptions): voi
     })
 }
 
-/** The recipients as typed, each checked first (see {@link peerAddress}). */
+/**
+ * The recipients as typed, each checked first: Peermail addresses strictly (see {@link peerAddress}),
+ * ordinary ones for their shape (they go out through the account's bridge, which `send` requires).
+ */
 export function recipients(values: string[]): string[] {
   const list = splitAddresses(values)
-  for (const item of list) peerAddress(item)
+  for (const item of list) if (!isOrdinaryAddress(item)) peerAddress(item)
   return list
 }

@@ -43,7 +43,7 @@ export function serviceCommands(program: Command, globals: () => GlobalOptions):
   program
     .command('demo')
     .description(
-      'a whole small network on this machine: a DHT, a relay and three accounts mailing, each with its inbox',
+      'a whole small network on this machine: a DHT, a relay, three accounts, a bridge to ordinary email; mail flowing, each account with its inbox',
     )
     .option('--once', 'run the story and exit: 0 only if every step checked out')
     .addHelpText(

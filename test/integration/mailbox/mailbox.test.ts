@@ -159,6 +159,38 @@ describe('mailbox storage', () => {
     expect((await mailbox.counts()).inbox).toEqual({ total: 1, unread: 1 })
   })
 
+  test('a batch written `after` another commits behind it, and not at all if that one failed', async ({
+    home,
+  }) => {
+    const mailbox = await home.open()
+    let release = (): void => {}
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const first = mailbox.addMany([{ raw: rawMessage({ subject: 'first' }) }], {
+      state: () => [{ name: 'cursor', value: 1 }],
+      after: gate,
+    })
+    const second = mailbox.addMany([{ raw: rawMessage({ subject: 'second' }) }], {
+      state: () => [{ name: 'cursor', value: 2 }],
+      after: first,
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await mailbox.list({ folder: 'inbox' })).items).toHaveLength(0)
+    release()
+    await second
+    expect(await mailbox.state.get('cursor')).toBe(2)
+    expect((await mailbox.counts()).inbox).toEqual({ total: 2, unread: 2 })
+
+    const failed = Promise.reject(new Error('the write before failed'))
+    await expect(
+      mailbox.addMany([{ raw: rawMessage({ subject: 'third' }) }], {
+        state: () => [{ name: 'cursor', value: 3 }],
+        after: failed,
+      }),
+    ).rejects.toThrow('the write before failed')
+    expect(await mailbox.state.get('cursor')).toBe(2)
+    expect((await mailbox.list({ folder: 'inbox' })).items).toHaveLength(2)
+  })
+
   test('rejects bad input with coded errors', async ({ home }) => {
     const mailbox = await home.open()
     await expect(mailbox.add({ raw: 'text' as unknown as Buffer })).rejects.toMatchObject({
@@ -315,6 +347,15 @@ describe('drafts and delivery status', () => {
     expect((await mailbox.get(m.id)).delivery).toEqual({ bob: 'delivered', carol: 'relayed' })
     const listed = (await mailbox.list({ folder: 'sent' })).items[0]
     expect(listed?.delivery).toEqual({ bob: 'delivered', carol: 'relayed' })
+    // A receipt batch: the record and its listing follow, counts and thread stay as they were.
+    await mailbox.commit({ deliveries: [{ id: m.id, recipient: 'carol', state: 'delivered' }] })
+    expect((await mailbox.list({ folder: 'sent' })).items[0]?.delivery).toEqual({
+      bob: 'delivered',
+      carol: 'delivered',
+    })
+    expect((await mailbox.counts()).sent).toEqual({ total: 1, unread: 0 })
+    expect(await mailbox.thread(m.threadId)).toHaveLength(1)
+    expect((await mailbox.check()).problems).toEqual([])
     await expect(mailbox.setDelivery(m.id, 'bob', 'lost' as 'queued')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })

@@ -1,0 +1,170 @@
+/**
+ * Bridge ingest on loopback: SMTP mail to a registered alias, from nodemailer over several parallel
+ * connections, each answered `250` only once it is sealed to the account and flushed to disk
+ * (docs/architecture.md, "The bridge"). Beside it, in the same run, the raw layer: a bare smtp-server
+ * that writes each message to its own file and fsyncs it before `250`. Reported per message size:
+ * messages/s for both, the ratio bridge / bare (target ≥ 0.8), and p99 time-to-250.
+ *
+ * The account registers its alias and goes offline, so the figures are the bridge's own work (checks,
+ * mailauth, sealing, append, flush), not the account's. Everything runs on 127.0.0.1; mailauth's DNS is a
+ * fixed resolver that answers NXDOMAIN (no network), so SPF/DKIM/DMARC come out `none`.
+ *
+ * Environment variables:
+ *   BRIDGE_BENCH_SMALL        messages of 4 KB (default 400)
+ *   BRIDGE_BENCH_LARGE        messages of 100 KB (default 100)
+ *   BRIDGE_BENCH_CONNECTIONS  parallel SMTP connections (default 4)
+ */
+import { open, mkdtemp, rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTransport } from 'nodemailer'
+import { SMTPServer } from 'smtp-server'
+import { createLocalNetwork, openAccount, openBridge } from '../src/index.js'
+import { count, now, textOf } from './loopback.js'
+import { round } from './measure.js'
+
+const FAST_VAULT = { opsLimit: 1, memLimit: 65536 }
+const nxdomain = (name: string) =>
+  Promise.reject(Object.assign(new Error(`no ${name}`), { code: 'ENOTFOUND' }))
+
+interface Figures {
+  messagesPerSecond: number
+  p99Ms: number
+}
+
+/** Sends `n` messages of `bytes` to `port` over `connections` pooled connections; times each 250. */
+async function blast(
+  port: number,
+  n: number,
+  bytes: number,
+  connections: number,
+): Promise<Figures> {
+  const client = createTransport({
+    host: '127.0.0.1',
+    port,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: connections,
+    maxMessages: Infinity,
+  })
+  const latencies: number[] = []
+  const start = now()
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const sent = now()
+      await client.sendMail({
+        from: 'carol@sender.test',
+        to: 'alice@bridge.test',
+        subject: `bench ${i}`,
+        text: textOf(bytes, `m${i}`),
+      })
+      latencies.push(Number(now() - sent) / 1e6)
+    }),
+  )
+  const seconds = Number(now() - start) / 1e9
+  client.close()
+  latencies.sort((a, b) => a - b)
+  return {
+    messagesPerSecond: round(n / seconds),
+    p99Ms: round(latencies[Math.min(latencies.length - 1, Math.ceil(n * 0.99) - 1)] ?? 0),
+  }
+}
+
+/** The raw layer: smtp-server writing each message to a file, fsynced, before 250. */
+async function bareServer(dir: string): Promise<{ port: number; close(): Promise<void> }> {
+  let seq = 0
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    onData: (stream, _session, callback) => {
+      const chunks: Buffer[] = []
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => {
+        void (async () => {
+          const file = await open(join(dir, `${seq++}.eml`), 'w')
+          try {
+            await file.writeFile(Buffer.concat(chunks))
+            await file.sync()
+          } finally {
+            await file.close()
+          }
+        })().then(
+          () => {
+            callback()
+          },
+          (err: unknown) => {
+            callback(err as Error)
+          },
+        )
+      })
+    },
+  })
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+      }),
+  }
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const sizes = [
+    { name: '4KB', bytes: 4 * 1024, n: count('BRIDGE_BENCH_SMALL', 400) },
+    { name: '100KB', bytes: 100 * 1024, n: count('BRIDGE_BENCH_LARGE', 100) },
+  ]
+  const connections = count('BRIDGE_BENCH_CONNECTIONS', 4)
+  const dir = await mkdtemp(join(tmpdir(), 'peermail-bench-bridge-'))
+  const net = await createLocalNetwork()
+  const bridge = await openBridge({
+    home: join(dir, 'bridge'),
+    domain: 'bridge.test',
+    bootstrap: net.bootstrap,
+    vaultParams: FAST_VAULT,
+    smtp: {
+      host: '127.0.0.1',
+      port: 0,
+      resolver: nxdomain,
+      // One client on one address: the abuse limits would otherwise be what is measured.
+      messageBurst: 1_000_000,
+      messagesPerHour: 1_000_000,
+      maxConnections: 1000,
+      maxConnectionsPerHost: 1000,
+    },
+  })
+  const bare = await bareServer(await mkdtemp(join(dir, 'bare-')))
+  try {
+    const alice = await openAccount({
+      home: join(dir, 'alice'),
+      passphrase: 'bench passphrase',
+      bootstrap: net.bootstrap,
+      vaultParams: FAST_VAULT,
+    })
+    await alice.addAlias('alice@bridge.test', bridge.address)
+    await alice.close()
+    const results: Record<string, unknown> = { connections }
+    for (const size of sizes) {
+      const raw = await blast(bare.port, size.n, size.bytes, connections)
+      const ours = await blast(bridge.smtpPort, size.n, size.bytes, connections)
+      results[size.name] = {
+        messages: size.n,
+        bridge: ours,
+        bareFsync: raw,
+        ratio: round(ours.messagesPerSecond / raw.messagesPerSecond, 2),
+      }
+    }
+    return results
+  } finally {
+    await bare.close()
+    await bridge.close()
+    await net.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,55 @@
+import { authenticate, type DNSResolver } from 'mailauth'
+import { joinHeader, splitHeader } from './header-fields.js'
+
+export type { DNSResolver }
+
+/** What the SMTP session knows about where a message came from. */
+export interface Origin {
+  /** The connecting client's address. */
+  ip: string
+  /** What it said in EHLO/HELO. */
+  helo: string
+  /** The envelope sender (MAIL FROM), empty for bounces. */
+  sender: string
+}
+
+/**
+ * Checks SPF, DKIM, DMARC and ARC with mailauth and returns the message with the results prepended as
+ * `Received-SPF` and `Authentication-Results` (RFC 8601) headers under our name `mta`. Any
+ * `Authentication-Results` already in the message that claim to be ours are removed first: only we may
+ * speak for `mta`, and a reader trusts our header because of that. `resolver` answers DNS (tests pass
+ * fixed records; by default the system resolver).
+ */
+export async function withAuthenticationResults(
+  raw: Buffer,
+  origin: Origin,
+  mta: string,
+  resolver?: DNSResolver,
+): Promise<Buffer> {
+  const cleaned = dropForgedResults(raw, mta)
+  const result = await authenticate(cleaned, {
+    ip: origin.ip,
+    helo: origin.helo,
+    sender: origin.sender,
+    mta,
+    disableBimi: true,
+    ...(resolver ? { resolver } : {}),
+  })
+  const headers = result.headers.replace(/\r?\n/g, '\r\n')
+  return Buffer.concat([Buffer.from(headers, 'utf8'), cleaned])
+}
+
+// Removes header fields `Authentication-Results: <mta>; …` (with their folded lines); the body is
+// never touched.
+function dropForgedResults(raw: Buffer, mta: string): Buffer {
+  const split = splitHeader(raw)
+  const ours = (text: string) =>
+    text
+      .slice(text.indexOf(':') + 1)
+      .trim()
+      .split(/[;\s]/)[0]
+      ?.toLowerCase() === mta.toLowerCase()
+  const kept = split.fields.filter((f) => f.name !== 'authentication-results' || !ours(f.text))
+  if (kept.length === split.fields.length) return raw
+  return joinHeader({ fields: kept, body: split.body })
+}

@@ -1,0 +1,117 @@
+import { newMessageId } from '../mailbox/ids.js'
+import type { Mailbox } from '../mailbox/index.js'
+import type { SyncEngine } from '../sync/index.js'
+import { stateNames } from '../sync/state-names.js'
+import { DurableFlush } from './durable.js'
+import { BridgeError } from './errors.js'
+
+/** What inbound delivery is built from: the bridge node's mailbox (state only), engine and disk. */
+export interface InboundDeliveryComponents {
+  mailbox: Mailbox
+  sync: SyncEngine
+  /** Forces the node's stores to disk. */
+  flush(): Promise<void>
+}
+
+/**
+ * Hands ordinary mail to accounts: sealed into the bridge's pair log to each (the envelope opens only
+ * with the account's keys; the bridge keeps no copy), then flushed to disk. When `deliver` resolves the
+ * mail is durable, and only then may SMTP say `250`.
+ *
+ * Mail is sealed at once or not at all: the bridge never queues a message to seal later, because a
+ * queue would have to keep the plaintext. An account whose profile (its sealing keys) the bridge has
+ * not seen yet is "not ready", and the sending server is told to try again later.
+ */
+/** Most messages sealed in one batch (one append per account log, one state commit). */
+const MAX_BATCH = 64
+
+interface Waiting {
+  raw: Buffer
+  accounts: Buffer[]
+  resolve(): void
+  reject(err: unknown): void
+}
+
+export class InboundDelivery {
+  private readonly durable: DurableFlush
+  private readonly waiting: Waiting[] = []
+  private sealing = false
+
+  constructor(private readonly components: InboundDeliveryComponents) {
+    this.durable = new DurableFlush(() => components.flush())
+  }
+
+  /** True when mail for `account` can be sealed now (the bridge holds its signed profile). */
+  async ready(account: Buffer): Promise<boolean> {
+    return (
+      (await this.components.mailbox.state.get(stateNames.peer(account.toString('hex')))) !==
+      undefined
+    )
+  }
+
+  /**
+   * Seals `raw` to every account, appends it to their pair logs and flushes; throws NOT_READY. Messages
+   * arriving while a batch is sealed go together in the next one: the cost is per append and per
+   * commit, not per byte (stack-notes.md), so parallel SMTP sessions share them.
+   */
+  async deliver(raw: Buffer, accounts: Buffer[]): Promise<void> {
+    for (const account of accounts)
+      if (!(await this.ready(account))) throw BridgeError.NOT_READY('account keys not known yet')
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ raw, accounts, resolve, reject })
+      this.pump()
+    })
+  }
+
+  private pump(): void {
+    if (this.sealing) return
+    this.sealing = true
+    void (async () => {
+      try {
+        while (this.waiting.length > 0) {
+          const batch = this.waiting.splice(0, MAX_BATCH)
+          let sealed: Waiting[]
+          try {
+            sealed = await this.seal(batch)
+          } catch (err) {
+            for (const item of batch) item.reject(err)
+            continue
+          }
+          // The flush runs while the next batch is sealed; each waits for a flush begun after it.
+          this.durable.request().then(
+            () => {
+              for (const item of sealed) item.resolve()
+            },
+            (err: unknown) => {
+              for (const item of sealed) item.reject(err)
+            },
+          )
+        }
+      } finally {
+        this.sealing = false
+      }
+    })()
+  }
+
+  // One engine send for the batch; a message that could only be queued (not sealed) is refused.
+  private async seal(batch: Waiting[]): Promise<Waiting[]> {
+    const { mailbox, sync } = this.components
+    const unsealed = new Set<number>()
+    // The ids name the messages in the bridge's receipt bookkeeping only; no message is stored.
+    await sync.send(
+      batch.map((item) => ({ raw: item.raw, peers: item.accounts })),
+      async (changesFor) => {
+        const keep = batch.flatMap((_, i) => {
+          const changes = changesFor(i, newMessageId())
+          const sealed = changes.filter((c) => !c.name.startsWith(stateNames.queuedAll))
+          if (sealed.length < changes.length) unsealed.add(i)
+          return sealed
+        })
+        await mailbox.commit({ state: keep })
+      },
+    )
+    for (const i of unsealed)
+      batch[i]?.reject(BridgeError.NOT_READY('an account was busy; try again'))
+    return batch.filter((_, i) => !unsealed.has(i))
+  }
+}

@@ -1,0 +1,225 @@
+import type { Mailbox } from '../mailbox/index.js'
+import type { Failure } from './bounce.js'
+import type { Relay } from './smarthost.js'
+
+/** One submitted mail waiting to leave, under `bridge/out/<message id>` in the bridge's state. */
+export interface QueueEntry {
+  /** The submitting account (identity key, hex). */
+  account: string
+  /** The From alias, used as the envelope sender. */
+  alias: string
+  /** Recipients still to deliver to. */
+  pending: string[]
+  /** Recipients refused for good so far. */
+  failures: Failure[]
+  attempts: number
+  nextAt: number
+}
+
+export interface OutboundQueueOptions {
+  /** Waits between attempts, ms; after the last one the mail bounces. Default 1 m, 5 m, 15 m, 1 h, 4 h, 12 h, 24 h, 48 h. */
+  retryDelaysMs?: number[]
+  /** Deliveries in flight at once. Default 4. */
+  concurrency?: number
+}
+
+export interface OutboundQueueComponents {
+  mailbox: Mailbox
+  relay: Relay
+  /** The bytes to send for a queued message (read, checked and DKIM-signed at each attempt). */
+  load(id: string): Promise<Buffer | undefined>
+  /** Everything is settled: some recipients may have failed (bounce them), then forget the message. */
+  settle(id: string, entry: QueueEntry): Promise<void>
+  now?: () => number
+  log?: (event: string, detail: Record<string, unknown>) => void
+}
+
+const PREFIX = 'bridge/out/'
+const DEFAULT_DELAYS = [
+  60e3,
+  300e3,
+  900e3,
+  3600e3,
+  4 * 3600e3,
+  12 * 3600e3,
+  24 * 3600e3,
+  48 * 3600e3,
+]
+
+/**
+ * The bridge's persistent outbound queue. Entries live in the bridge's encrypted mailbox state, beside
+ * the submitted message itself, so a restart resumes every delivery. Each attempt sends to the
+ * recipients still pending; 5xx replies fail a recipient for good, anything else is retried after the
+ * next delay, and when the delays run out the remaining recipients fail too.
+ */
+export class OutboundQueue {
+  private readonly delays: number[]
+  private readonly concurrency: number
+  private readonly now: () => number
+  private readonly log: (event: string, detail: Record<string, unknown>) => void
+  private readonly busy = new Set<string>()
+  private timer: NodeJS.Timeout | null = null
+  private running: Promise<void> | null = null
+  private again = false
+  private closed = false
+
+  constructor(
+    private readonly components: OutboundQueueComponents,
+    options: OutboundQueueOptions = {},
+  ) {
+    this.delays = options.retryDelaysMs ?? DEFAULT_DELAYS
+    this.concurrency = options.concurrency ?? 4
+    this.now = components.now ?? Date.now
+    this.log = components.log ?? (() => {})
+  }
+
+  /** True when message `id` is queued (or was settled and forgotten: then false). */
+  async has(id: string): Promise<boolean> {
+    return (await this.components.mailbox.state.get(PREFIX + id)) !== undefined
+  }
+
+  /** Queues message `id` for delivery now. */
+  async add(
+    id: string,
+    entry: Omit<QueueEntry, 'attempts' | 'nextAt' | 'failures'>,
+  ): Promise<void> {
+    const full: QueueEntry = { ...entry, failures: [], attempts: 0, nextAt: this.now() }
+    await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: full }] })
+    this.kick()
+  }
+
+  /** Number of messages waiting. */
+  async length(): Promise<number> {
+    return (await this.components.mailbox.state.list(PREFIX)).length
+  }
+
+  /** Runs a pass over what is due; safe to call at any time. */
+  kick(): void {
+    if (this.closed) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false
+          await this.pass()
+        } while (this.hasMoreWork())
+      } catch (err) {
+        this.log('outbound-failed', { message: String(err) })
+      } finally {
+        this.running = null
+      }
+    })()
+  }
+
+  // Something was queued while a pass ran: run another.
+  private hasMoreWork(): boolean {
+    return this.again && !this.closed
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer) clearTimeout(this.timer)
+    await this.running
+    this.components.relay.close()
+  }
+
+  private async pass(): Promise<void> {
+    const now = this.now()
+    let earliest = Infinity
+    const due: [string, QueueEntry][] = []
+    for (const { name, value } of await this.components.mailbox.state.list(PREFIX)) {
+      const entry = value as QueueEntry
+      const id = name.slice(PREFIX.length)
+      if (this.busy.has(id)) continue
+      if (entry.nextAt <= now) due.push([id, entry])
+      else earliest = Math.min(earliest, entry.nextAt)
+    }
+    for (let i = 0; i < due.length && !this.closed; i += this.concurrency) {
+      await Promise.all(
+        due.slice(i, i + this.concurrency).map(([id, e]) => this.attemptOrDefer(id, e)),
+      )
+    }
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    // Entries retried just now have their next time set: look again for the earliest.
+    for (const { value } of await this.components.mailbox.state.list(PREFIX))
+      earliest = Math.min(earliest, (value as QueueEntry).nextAt)
+    if (earliest < Infinity && !this.closed) {
+      this.timer = setTimeout(
+        () => {
+          this.kick()
+        },
+        Math.max(0, earliest - this.now()),
+      )
+      this.timer.unref()
+    }
+  }
+
+  // A failure of our own (a disk error, a bounce that could not be sealed yet) defers the entry by
+  // the first delay, so one bad entry neither stalls the others nor spins.
+  private async attemptOrDefer(id: string, entry: QueueEntry): Promise<void> {
+    try {
+      await this.attempt(id, entry)
+    } catch (err) {
+      this.log('outbound-deferred', { id, message: String(err) })
+      const nextAt = this.now() + (this.delays[0] ?? 60_000)
+      await this.components.mailbox
+        .commit({ state: [{ name: PREFIX + id, value: { ...entry, nextAt } }] })
+        .catch(() => {})
+    }
+  }
+
+  private async attempt(id: string, entry: QueueEntry): Promise<void> {
+    this.busy.add(id)
+    try {
+      let next = entry
+      if (entry.pending.length > 0) {
+        next = await this.send(id, entry)
+        // Written before settling: a crash or a failed bounce never sends to anyone twice.
+        await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: next }] })
+        if (next.pending.length > 0) return
+      }
+      await this.components.settle(id, next)
+      await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: null }] })
+    } finally {
+      this.busy.delete(id)
+    }
+  }
+
+  // One attempt to the recipients still pending; returns the entry as it stands after it.
+  private async send(id: string, entry: QueueEntry): Promise<QueueEntry> {
+    const raw = await this.components.load(id)
+    // The message is gone (deleted by hand): nothing left to send.
+    if (!raw) return { ...entry, pending: [] }
+    const result = await this.components.relay.send(raw, entry.alias, entry.pending)
+    const attempts = entry.attempts + 1
+    const delay = this.delays[attempts - 1]
+    const giveUp = delay === undefined
+    this.log('outbound-attempt', {
+      id,
+      accepted: result.accepted.length,
+      permanent: result.permanent.length,
+      temporary: result.temporary.length,
+      attempts,
+    })
+    return {
+      ...entry,
+      attempts,
+      pending: giveUp ? [] : result.temporary.map((t) => t.recipient),
+      failures: [
+        ...entry.failures,
+        ...result.permanent,
+        ...(giveUp
+          ? result.temporary.map((t) => ({
+              recipient: t.recipient,
+              reason: `gave up after ${attempts} attempts: ${t.reason}`,
+            }))
+          : []),
+      ],
+      nextAt: this.now() + (delay ?? 0),
+    }
+  }
+}
