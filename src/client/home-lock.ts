@@ -27,7 +27,8 @@ export async function lockHome(home: string): Promise<{ release(): Promise<void>
   throw ClientError.ALREADY_OPEN(home, 0)
 }
 
-function isAlive(pid: number): boolean {
+/** True while a process with this pid exists (EPERM: it does, as another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -20,6 +20,7 @@ export type { SendInput } from './compose-outgoing.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
 export { openBridge, type OpenBridgeOptions, type Bridge } from './bridge.js'
 export { readBridgeStatus, type BridgeStatus } from '../bridge/status.js'
+export { isAlive } from './home-lock.js'
 export {
   addRelay,
   MAX_RELAYS,

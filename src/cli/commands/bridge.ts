@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import {
+  isAlive,
   openBridge,
   readBridgeStatus,
   type BridgeStatus,
@@ -98,6 +99,7 @@ export function bridgeCommand(program: Command, globals: () => GlobalOptions): v
       const { home, json } = globals()
       const status = await readBridgeStatus(home)
       if (!status) throw new CliUsageError(`no bridge has run in ${home}`)
+      // The status file outlives a killed bridge: its pid says whether it still runs.
       const running = status.stoppedAt === undefined && isAlive(status.pid)
       print(json, { running, ...status }, () => describeStatus(status, running))
     })
@@ -120,16 +122,6 @@ function describeStatus(status: BridgeStatus, running: boolean): string {
           .join(' ')}`,
     ),
   ].join('\n')
-}
-
-/** True while a process with this pid exists (the status file outlives a killed bridge). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 // Flags to library options; every mistake is a usage error naming the flag.
