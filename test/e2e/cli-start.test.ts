@@ -3,6 +3,7 @@
  * when asked to: scripts pass --yes), then the account goes online on a loopback DHT started here and the
  * inbox is served until SIGTERM. A second start opens the same account.
  */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
 import { createLocalNetwork } from '../../src/client/index.js'
@@ -65,6 +66,47 @@ describe('peermail start', () => {
       } finally {
         await Promise.all(running.map((r) => r.stop()))
         await net.close()
+      }
+    },
+  )
+
+  test(
+    'hands the account to Electron when its binary is installed; --no-electron serves instead',
+    { timeout: 240_000 },
+    async ({ tempDir }) => {
+      const home = join(tempDir, 'me')
+      expect((await peermail(['--home', home, 'init'], { env })).code).toBe(0)
+      // A stand-in for Electron's binary (the electron package honours ELECTRON_OVERRIDE_DIST_PATH):
+      // it writes down how it was started.
+      const dist = join(tempDir, 'electron-dist')
+      const record = join(tempDir, 'electron-started.txt')
+      await mkdir(dist)
+      await writeFile(
+        join(dist, 'electron'),
+        `#!/bin/sh\nprintf '%s\\n' "$1" "$PEERMAIL_HOME" "$PEERMAIL_PASSPHRASE" "$PEERMAIL_BOOTSTRAP" > '${record}'\n`,
+      )
+      await chmod(join(dist, 'electron'), 0o755)
+      const withElectron = { ...env, ELECTRON_OVERRIDE_DIST_PATH: dist }
+      const args = ['--home', home, '--bootstrap', '127.0.0.1:9', 'start']
+
+      const handed = await peermail(args, { env: withElectron })
+      expect(handed.code, handed.stderr).toBe(0)
+      expect(handed.stderr).toContain('Opening your inbox in Electron')
+      const [main, seenHome, seenPassphrase, seenBootstrap] = (
+        await readFile(record, 'utf8')
+      ).split('\n')
+      expect(main).toMatch(/dist\/app\/electron\/main\.js$/)
+      expect([seenHome, seenPassphrase, seenBootstrap]).toEqual([
+        home,
+        env.PEERMAIL_PASSPHRASE,
+        '127.0.0.1:9',
+      ])
+
+      const served = startPeermail([...args, '--no-electron'], { env: withElectron })
+      try {
+        await openInbox(served)
+      } finally {
+        expect((await served.stop()).code).toBe(0)
       }
     },
   )

@@ -1,15 +1,18 @@
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createAccount, hasAccount } from '../../client/index.js'
 import type { GlobalOptions } from '../options.js'
 import { toInt } from '../parse.js'
 import { askNewPassphrase, askSecret, askYesNo } from '../prompt.js'
-import { withAccount } from '../session.js'
+import { ELECTRON_MAIN, electronBinary, runElectron } from '../electron.js'
+import { untilSignal, withAccount } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
 import { serveInbox } from './serve.js'
 
 /**
  * `start` (what `npm start` runs): the main job. Opens the account, creating it first on a first run
- * (after asking), takes it online and serves the inbox on 127.0.0.1 until Ctrl-C.
+ * (after asking), and the inbox: in Electron when its binary is installed, else online with the inbox
+ * served on 127.0.0.1 until Ctrl-C.
  */
 export function startCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -17,24 +20,39 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
     .description('open your inbox: the account (created on first run), online, with the web UI')
     .option('-y, --yes', 'create the account without asking if there is none (for scripts)')
     .option('-p, --port <n>', 'port for the inbox (default: any free port)', '0')
+    .option('--no-electron', 'serve the inbox to the browser even when Electron is installed')
     .addHelpText(
       'after',
       [
         '',
-        'Prints the URL of your inbox (the access token after #token=; do not share it) and serves it',
-        'until Ctrl-C. Without a network, the inbox still opens and mail queues until one exists.',
+        'Opens your inbox in Electron when its binary is installed; otherwise prints the URL of your',
+        'inbox (the access token after #token=; do not share it) and serves it until Ctrl-C. Without a',
+        'network, the inbox still opens and mail queues until one exists.',
         'Scripts: PEERMAIL_PASSPHRASE=... peermail start --yes',
         '',
         'Example:',
         '  npm start',
       ].join('\n'),
     )
-    .action(async (opts: { yes?: boolean; port: string }) => {
+    .action(async (opts: { yes?: boolean; port: string; electron: boolean }) => {
       const g = globals()
       const port = toInt(opts.port, 'port', 0)
       if (port > 65535) throw new CliUsageError('--port must be at most 65535')
       const created = (await hasAccount(g.home)) ? undefined : await firstRun(g, opts.yes === true)
       const passphrase = created ?? (await askSecret('Passphrase: '))
+      const electron = opts.electron ? electronBinary() : undefined
+      if (electron !== undefined && existsSync(ELECTRON_MAIN)) {
+        process.stderr.write('Opening your inbox in Electron (Ctrl-C to stop)\n')
+        const bootstrap = g.bootstrap?.map((node) => `${node.host}:${node.port}`).join(',')
+        await untilSignal((stop) =>
+          runElectron(
+            electron,
+            { home: g.home, passphrase, ...(bootstrap ? { bootstrap } : {}) },
+            stop,
+          ),
+        )
+        return
+      }
       await withAccount(
         g,
         async (account, stop) => {
