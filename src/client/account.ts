@@ -66,6 +66,11 @@ export interface AccountEvents {
   delivery: [update: DeliveryEvent]
   /** One of the account's relays confirmed its registration (`relay` is its `pm1…` address). */
   relay: [status: { relay: string; quotaBytes: number; usedBytes: number }]
+  /**
+   * Catch-up progress of one sender's log: `handled` of its `length` blocks read and stored (a block is
+   * one mail, or part of a large one). `log` names the log (hex); a sender may have several devices.
+   */
+  progress: [progress: { peer: string; log: string; handled: number; length: number }]
 }
 
 interface QueuedSend {
@@ -122,6 +127,14 @@ export class Account extends EventEmitter<AccountEvents> {
     })
     sync.on('delivery', (updates) => {
       for (const update of updates) this.emit('delivery', update)
+    })
+    sync.on('progress', ({ peer, log, handled, length }) => {
+      this.emit('progress', {
+        peer: encodeAddress(peer),
+        log: log.toString('hex'),
+        handled,
+        length,
+      })
     })
     sync.on('relay', ({ relay, quotaBytes, usedBytes }) => {
       this.emit('relay', { relay: encodeAddress(relay), quotaBytes, usedBytes })

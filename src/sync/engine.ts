@@ -82,6 +82,8 @@ export interface SyncEvents {
   relay: [status: { relay: Buffer; quotaBytes: number; usedBytes: number }]
   /** A peer connected: other protocols (the bridge's) open their channels on `mux` beside ours. */
   connection: [conn: SwarmConnection, mux: Protomux]
+  /** How far a sender's log to us is read: `handled` of `length` blocks (catch-up progress). */
+  progress: [progress: { peer: Buffer; log: Buffer; handled: number; length: number }]
 }
 
 /**
@@ -521,6 +523,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
         admission: this.admission,
         maxMessageBytes: this.options.maxMessageBytes,
         onMail: (summaries) => this.emit('mail', summaries),
+        onProgress: (handled, length) =>
+          this.emit('progress', { peer: sender, log: logKey, handled, length }),
         sendAck: (peer, ack) => {
           const frame = encodeAck(ack, this.identity)
           for (const session of this.sessions.get(peer) ?? []) session.sendAck(frame)

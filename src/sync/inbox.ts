@@ -23,6 +23,8 @@ export interface InboxContext {
   maxMessageBytes: number
   /** Someone's new mail is stored. */
   onMail(summaries: MessageSummary[]): void
+  /** How far this log is read: `handled` of its `length` blocks (for progress bars on catch-up). */
+  onProgress?(handled: number, length: number): void
   /** An ack for `peer`'s log is ready to send on any connection to them. */
   sendAck(peer: string, ack: Ack): void
 }
@@ -158,6 +160,8 @@ export class LogIngest {
    */
   private async drain(): Promise<void> {
     let from = this.cursor
+    // Where a catch-up starts, so that progress can be shown against it.
+    if (this.core && from < this.core.length) this.ctx.onProgress?.(from, this.core.length)
     let storing: Stored | null = null
     try {
       for (;;) {
@@ -273,6 +277,7 @@ export class LogIngest {
     this.cursor = next
     const fresh = results.flatMap((r) => (r.ok && !r.duplicate ? [r.summary] : []))
     if (fresh.length > 0) this.ctx.onMail(fresh)
+    if (this.core) this.ctx.onProgress?.(next, this.core.length)
     await this.sendAck()
   }
 

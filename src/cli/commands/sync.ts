@@ -3,6 +3,7 @@ import type { DeliveryEvent, MessageSummary } from '../../client/index.js'
 import type { GlobalOptions } from '../options.js'
 import { print, summaryLine } from '../output.js'
 import { toInt, toSeconds } from '../parse.js'
+import { ProgressBar } from '../progress-bar.js'
 import { sleep, withAccount } from '../session.js'
 
 /**
@@ -11,6 +12,8 @@ import { sleep, withAccount } from '../session.js'
  * the sender sees "delivered" at once instead of the next time the two of you are online together.
  */
 const RECEIPT_GRACE_MS = 2000
+/** A catch-up of fewer mails than this goes by too fast for a progress bar. */
+const FEW_MAILS = 20
 
 /** `sync`: stay online, delivering what is queued and receiving mail, until told to stop. */
 export function syncCommand(program: Command, globals: () => GlobalOptions): void {
@@ -53,9 +56,27 @@ export function syncCommand(program: Command, globals: () => GlobalOptions): voi
             `relay ${status.relay} keeps your mail while you are offline (${mb(status.usedBytes)} of ${mb(status.quotaBytes)} MB used)\n`,
           )
         }
+        // One bar for every log being caught up (each from where its catch-up began), gone when all are.
+        const bar = new ProgressBar('receiving', FEW_MAILS)
+        const catchingUp = new Map<string, { start: number; handled: number; length: number }>()
+        const onProgress = (p: { log: string; handled: number; length: number }) => {
+          const log = catchingUp.get(p.log) ?? { start: p.handled, handled: p.handled, length: 0 }
+          catchingUp.set(p.log, { ...log, handled: p.handled, length: p.length })
+          let done = 0
+          let total = 0
+          for (const { start, handled, length } of catchingUp.values()) {
+            done += handled - start
+            total += length - start
+          }
+          if (done >= total) {
+            bar.stop()
+            catchingUp.clear()
+          } else bar.update(done, total, `${done} of ${total}`)
+        }
         account.on('mail', onMail)
         account.on('delivery', onDelivery)
         account.on('relay', onRelay)
+        account.on('progress', onProgress)
         try {
           process.stderr.write(
             `Online as ${account.address}: delivering queued mail and receiving (Ctrl-C to stop)\n`,
@@ -72,6 +93,8 @@ export function syncCommand(program: Command, globals: () => GlobalOptions): voi
           account.off('mail', onMail)
           account.off('delivery', onDelivery)
           account.off('relay', onRelay)
+          account.off('progress', onProgress)
+          bar.stop()
         }
         process.stderr.write(`Offline: ${received} new mail${received === 1 ? '' : 's'}\n`)
       })

@@ -33,6 +33,41 @@ describe('offline delivery and restarts', () => {
     expect(await subjectsIn(bob)).toEqual(['away 1', 'away 2', 'away 3', 'while you are here'])
   })
 
+  test('catching up reports its progress, from where it starts to the end of the log', async ({
+    network,
+  }) => {
+    let alice = await network.open('alice')
+    let bob = await network.open('bob')
+    const met = nextMails(bob)
+    await alice.send({ to: bob.address, subject: 'hello', text: '0' })
+    await met
+    await bob.close()
+    const ids: string[] = []
+    for (let i = 0; i < 30; i++)
+      ids.push((await alice.send({ to: bob.address, subject: `queued ${i}`, text: `${i}` })).id)
+    await alice.close()
+
+    // Bob is back first, listening before the only sender with mail for him comes online.
+    bob = await network.open('bob')
+    const seen: { handled: number; length: number }[] = []
+    bob.on('progress', ({ peer, handled, length }) => {
+      expect(peer).toBe(alice.address)
+      seen.push({ handled, length })
+    })
+    const arriving = nextMails(bob, 30)
+    alice = await network.open('alice')
+    await arriving
+    await Promise.all(ids.map((id) => deliveryOf(alice, id, bob.address)))
+    // The first report is where the catch-up began (the first mail already read), the last the end.
+    expect(seen[0]?.handled).toBe(1)
+    expect(seen[0]!.length).toBeGreaterThan(1)
+    expect(seen.at(-1)).toEqual({ handled: 31, length: 31 })
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.handled).toBeGreaterThanOrEqual(seen[i - 1]!.handled)
+      expect(seen[i]!.length).toBeGreaterThanOrEqual(seen[i - 1]!.length)
+    }
+  })
+
   test('a peer never met before gets mail queued while it was offline', async ({ network }) => {
     let bob = await network.open('bob')
     const bobAddress = bob.address
