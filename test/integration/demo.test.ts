@@ -8,9 +8,19 @@ describe('the demo story', () => {
     try {
       expect(demo.steps.filter((s) => !s.ok)).toEqual([])
       expect(demo.ok).toBe(true)
-      expect(titles).toHaveLength(7)
+      // Peer to peer, through the relay, then ordinary email through the bridge, in and out.
+      expect(titles).toHaveLength(11)
+      expect(titles.slice(-3)).toEqual([
+        'Alice takes the address alice@demo.test on the bridge',
+        'dave@world.test writes to alice@demo.test by ordinary email',
+        'Alice answers; the bridge DKIM-signs it for demo.test and sends it out',
+      ])
+      expect(demo.steps.at(-2)?.detail).toMatch(/spf=pass dkim=pass dmarc=pass/)
       expect(demo.bootstrap.every((node) => node.host === '127.0.0.1')).toBe(true)
       expect(demo.accounts.map((a) => a.address).every((a) => a.startsWith('pm1'))).toBe(true)
+      expect(demo.bridge.domain).toBe('demo.test')
+      expect(demo.bridge.address).toMatch(/^pm1/)
+      expect(demo.bridge.smtpPort).toBeGreaterThan(0)
     } finally {
       await demo.close()
     }
