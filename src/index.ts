@@ -6,6 +6,7 @@ export {
   Account,
   openAccount,
   createLocalNetwork,
+  type AccountConnectivity,
   type AccountEvents,
   type AccountMailbox,
   type OpenAccountOptions,

@@ -9,10 +9,12 @@ import {
   type ReadMessage,
 } from '../mailbox/index.js'
 import {
+  outgoingSummary,
   peerIdentityOf,
   peerMailAddress,
   requirePeerIdentity,
   type BootstrapNode,
+  type OutgoingSummary,
   type DeliveryEvent,
   type PrekeyPolicy,
   type SyncEngine,
@@ -57,6 +59,14 @@ export interface OpenAccountOptions {
   now?: () => number
   /** Create the account when `home` has none (default true); false throws NO_ACCOUNT instead. */
   create?: boolean
+}
+
+/** See {@link Account.connectivity}. */
+export interface AccountConnectivity {
+  online: boolean
+  peers: string[]
+  relays: { relay: string; connected: boolean }[]
+  outgoing: OutgoingSummary
 }
 
 export interface AccountEvents {
@@ -203,6 +213,24 @@ export class Account extends EventEmitter<AccountEvents> {
       for (const result of results) outcome.push(result.ok ? result.summary.id : result.error)
     })
     return outcome
+  }
+
+  /**
+   * The account's view of the network now: `online` when the DHT answered, the peers it is connected to
+   * and its relays (`connected` while a channel is open), and what still waits to go out.
+   */
+  async connectivity(): Promise<AccountConnectivity> {
+    this.assertOpen()
+    const now = this.sync.connectivity()
+    return {
+      online: now.dht,
+      peers: now.peers.map((peer) => encodeAddress(peer)).sort(),
+      relays: now.relays.map(({ relay, connected }) => ({
+        relay: encodeAddress(relay),
+        connected,
+      })),
+      outgoing: await outgoingSummary(this.node.mailbox),
+    }
   }
 
   /** Delivery state per recipient of a sent mail: queued, relayed, delivered (or failed). */

@@ -12,6 +12,7 @@ export {
 export {
   Account,
   openAccount,
+  type AccountConnectivity,
   type AccountEvents,
   type AccountMailbox,
   type OpenAccountOptions,

@@ -75,6 +75,13 @@ export interface SyncOptions {
   redialEveryMs?: number
 }
 
+/** See {@link SyncEngine.connectivity}. */
+export interface Connectivity {
+  dht: boolean
+  peers: Buffer[]
+  relays: { relay: Buffer; connected: boolean }[]
+}
+
 export interface SyncEvents {
   mail: [summaries: MessageSummary[]]
   delivery: [updates: DeliveryEvent[]]
@@ -275,6 +282,24 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   dial(peer: Buffer): void {
     this.assertOpen()
     this.swarm.joinPeer(peer)
+  }
+
+  /**
+   * What the network looks like from here: whether the DHT answered (bootstrapped with at least one node
+   * in the routing table), which peers we are connected to, and which of our relays.
+   */
+  connectivity(): Connectivity {
+    const dht = this.swarm.dht
+    return {
+      dht: dht.bootstrapped && dht.table.size > 0,
+      peers: [...this.sessions]
+        .filter(([, set]) => set.size > 0)
+        .map(([peer]) => Buffer.from(peer, 'hex')),
+      relays: this.options.relays.map((relay) => ({
+        relay,
+        connected: this.relays.isConnected(relay),
+      })),
+    }
   }
 
   /** True when connections from `identity` are refused (used as the swarm's firewall). */

@@ -57,6 +57,11 @@ export class RelayClient {
   }
 
   /** True when a connection to `key` should carry the relay channel. */
+  /** True while we hold an open channel to `relay`. */
+  isConnected(relay: Buffer): boolean {
+    return (this.links.get(relay.toString('hex'))?.size ?? 0) > 0
+  }
+
   isRelay(key: Buffer): boolean {
     const hex = key.toString('hex')
     return this.own.has(hex) || this.deposits.has(hex)

@@ -25,6 +25,10 @@ declare module 'hyperdht' {
     constructor(opts?: HyperDHTOptions)
     static keyPair(seed?: Buffer): KeyPair
     readonly destroyed: boolean
+    /** True once the first bootstrap finished (whether or not it reached any node). */
+    readonly bootstrapped: boolean
+    /** The routing table: empty after bootstrapping means no DHT node was reached. */
+    readonly table: { readonly size: number }
     fullyBootstrapped(): Promise<void>
     /** Stores `value` (≤ 1000 bytes) on the DHT under `keyPair.publicKey`, signed; a higher seq wins. */
     mutablePut(keyPair: KeyPair, value: Buffer, opts?: { seq?: number }): Promise<unknown>

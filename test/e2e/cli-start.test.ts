@@ -55,6 +55,7 @@ describe('peermail start', () => {
         running.push(first)
         const { address } = await openInbox(first)
         expect(first.stderr).toContain(`Created account ${address}`)
+        expect(first.stderr).toContain(`Online as ${address}`)
         expect(first.stderr).toMatch(/Recovery phrase[^\n]*\n {2}(\w+ ){23}\w+\n/)
         expect((await first.stop()).code).toBe(0)
 
@@ -105,6 +106,8 @@ describe('peermail start', () => {
       const served = startPeermail([...args, '--no-electron'], { env: withElectron })
       try {
         await openInbox(served)
+        // 127.0.0.1:9 answers nothing: said plainly, and the inbox is open all the same.
+        expect(served.stderr).toContain('No network reachable')
       } finally {
         expect((await served.stop()).code).toBe(0)
       }

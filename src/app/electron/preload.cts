@@ -17,6 +17,7 @@ const CALL_CHANNEL = 'peermail:call'
 const EVENT_CHANNEL = 'peermail:event'
 const CALLS = new Set([
   'whoami',
+  'connectivity',
   'counts',
   'listMessages',
   'readMessage',

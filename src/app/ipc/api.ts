@@ -107,6 +107,16 @@ export type ApiEmpty = Record<string, never>
 /** Every call: its request body and the value of its successful Result. */
 export interface ApiCalls {
   whoami: { request: ApiEmpty; response: { address: string } }
+  /** The network as the node sees it: DHT answering, peers connected, relays reached, mail waiting. */
+  connectivity: {
+    request: ApiEmpty
+    response: {
+      online: boolean
+      peers: string[]
+      relays: { relay: string; connected: boolean }[]
+      outgoing: { waiting: number; recipients: string[] }
+    }
+  }
   counts: { request: ApiEmpty; response: Record<string, { total: number; unread: number }> }
   listMessages: {
     request: { folder: string; limit?: number; cursor?: string; unread?: boolean }
@@ -159,6 +169,7 @@ export type ApiResponse<N extends ApiCallName> = Result<ApiCalls[N]['response']>
 /** The allowlist: the server routes, and the preload exposes, these names and no others. */
 export const API_CALLS = [
   'whoami',
+  'connectivity',
   'counts',
   'listMessages',
   'readMessage',

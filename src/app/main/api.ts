@@ -64,6 +64,10 @@ const handlers: { [N in ApiCallName]: Handler<N> } = {
     fields(body, [])
     return Promise.resolve({ address: account.address })
   },
+  connectivity: (account, body) => {
+    fields(body, [])
+    return account.connectivity()
+  },
   counts: async (account, body) => {
     fields(body, [])
     return account.mailbox.counts()

@@ -56,7 +56,12 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
       await withAccount(
         g,
         async (account, stop) => {
-          await serveInbox(account, stop, { host: '127.0.0.1', port, json: g.json })
+          // Said plainly, and nothing else changes: the inbox opens and mail queues until a connection.
+          const { online } = await account.connectivity()
+          const note = online
+            ? `Online as ${account.address}`
+            : `No network reachable (the DHT did not answer): your mailbox is open and mail waits until there is one. ${account.address}`
+          await serveInbox(account, stop, { host: '127.0.0.1', port, json: g.json, note })
         },
         { passphrase },
       )

@@ -3,7 +3,8 @@ import { outgoingSummary, readSettings } from '../../client/index.js'
 import { report } from '../delivery.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
-import { withNode } from '../session.js'
+import { toSeconds } from '../parse.js'
+import { sleep, withAccount, withNode } from '../session.js'
 
 /** `status`: a sent mail's delivery, or the folder counts. Offline: it reads what sync recorded. */
 export function statusCommand(program: Command, globals: () => GlobalOptions): void {
@@ -14,9 +15,18 @@ export function statusCommand(program: Command, globals: () => GlobalOptions): v
     )
     .addHelpText(
       'after',
-      '\nStates: queued (waiting for the recipient), relayed, delivered, failed (refused).\n\nExample:\n  peermail status 01kaxyz... --json',
+      '\nStates: queued (waiting for the recipient), relayed, delivered, failed (refused).\n\nExamples:\n  peermail status 01kaxyz... --json\n  peermail status --online',
     )
-    .action(async (id: string | undefined) => {
+    .option(
+      '--online [seconds]',
+      'go online for a few seconds (default 5) and also say whether the network answers, which peers are connected and which relays are reachable',
+    )
+    .action(async (id: string | undefined, opts: { online?: string | boolean }) => {
+      if (opts.online !== undefined && id === undefined) {
+        const seconds = opts.online === true ? 5 : toSeconds(String(opts.online), 'online')
+        await onlineStatus(globals(), seconds)
+        return
+      }
       await withNode(globals(), async (node, { json }) => {
         if (id !== undefined) {
           const status = { ...((await node.mailbox.get(id)).delivery ?? {}) }
@@ -46,4 +56,25 @@ export function statusCommand(program: Command, globals: () => GlobalOptions): v
         )
       })
     })
+}
+
+/** `status --online`: the account online for `seconds`, then what it sees of the network. */
+async function onlineStatus(g: GlobalOptions, seconds: number): Promise<void> {
+  await withAccount(g, async (account, stop) => {
+    // Connections to peers and relays form in the first seconds; the DHT has answered (or not) by now.
+    await sleep(seconds * 1000, stop)
+    const now = await account.connectivity()
+    print(g.json, now, () =>
+      [
+        now.online
+          ? 'Network: online (the DHT answers)'
+          : 'Network: unreachable (the DHT did not answer)',
+        `Peers connected: ${now.peers.length === 0 ? 'none' : now.peers.join(', ')}`,
+        now.relays.length === 0
+          ? 'Relays: none'
+          : `Relays: ${now.relays.map((r) => `${r.relay} (${r.connected ? 'connected' : 'not reached'})`).join(', ')}`,
+        `Outgoing: ${now.outgoing.waiting} waiting`,
+      ].join('\n'),
+    )
+  })
 }

@@ -531,6 +531,11 @@ describe('inbox UI in Chromium', { timeout: 180_000 }, () => {
   test('the connection status follows the node', async () => {
     const { page } = b
     await page.getByTestId('connection').filter({ hasText: 'Online' }).waitFor()
+    // What the node sees: peers connected (Alice's node is), and nothing waiting to go out.
+    await page
+      .getByTestId('connection')
+      .filter({ hasText: /\d+ peers?/ })
+      .waitFor()
     await bob.cli.stop()
     await page
       .getByTestId('connection')

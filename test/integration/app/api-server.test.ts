@@ -185,6 +185,14 @@ describe('local API server', () => {
       expect(whoami.headers.get('cache-control')).toBe('no-store')
       expect(whoami.headers.get('x-content-type-options')).toBe('nosniff')
 
+      // The status bar's view of the network: on the loopback testnet the DHT answers.
+      const network = await api('connectivity')
+      expect(network.body).toMatchObject({
+        ok: true,
+        value: { online: true, relays: [], outgoing: { waiting: 0, recipients: [] } },
+      })
+      expect((await api('connectivity', { extra: 1 })).status).toBe(400)
+
       const unknown = await api('exportKeys')
       expect(unknown.status).toBe(404)
       expect(unknown.body.error?.code).toBe('API_UNKNOWN_CALL')

@@ -40,6 +40,22 @@ type Dialog =
   | { kind: 'folder' }
 
 const PAGE = 200
+/** How often the status bar asks the node what it sees of the network. */
+const CONNECTIVITY_EVERY_MS = 10_000
+
+type Connectivity = ApiCalls['connectivity']['response']
+
+/** One line for the status bar: peers connected, relays reached, mail waiting to go out. */
+function networkSummary(network: Connectivity): string {
+  if (!network.online) return 'No network: mail waits'
+  const parts = [`${network.peers.length} peer${network.peers.length === 1 ? '' : 's'}`]
+  if (network.relays.length > 0) {
+    const reached = network.relays.filter((r) => r.connected).length
+    parts.push(`relay${network.relays.length === 1 ? '' : 's'} ${reached}/${network.relays.length}`)
+  }
+  if (network.outgoing.waiting > 0) parts.push(`${network.outgoing.waiting} waiting`)
+  return parts.join(' · ')
+}
 const FOLDER_ICONS: Record<string, IconName> = {
   inbox: 'inbox',
   requests: 'requests',
@@ -82,6 +98,7 @@ export function App({ backend }: { backend: Backend }) {
   const [address, setAddress] = useState('')
   const [connection, setConnection] = useState<ConnectionState>('connecting')
   const [relay, setRelay] = useState<string | undefined>()
+  const [network, setNetwork] = useState<Connectivity | undefined>()
   const [folders, setFolders] = useState<ApiFolder[]>([])
   const [contacts, setContacts] = useState<ApiContact[]>([])
   const [view, setView] = useState<View>({ kind: 'folder', folder: 'inbox' })
@@ -176,6 +193,19 @@ export function App({ backend }: { backend: Backend }) {
     void refreshFolders()
     void refreshContacts()
   }, [call, refreshFolders, refreshContacts])
+
+  // What the node sees of the network (peers, relays, mail waiting), asked again every few seconds.
+  useEffect(() => {
+    const ask = async () => {
+      const now = await call('connectivity', {})
+      if (now) setNetwork(now)
+    }
+    void ask()
+    const timer = setInterval(() => void ask(), CONNECTIVITY_EVERY_MS)
+    return () => {
+      clearInterval(timer)
+    }
+  }, [call])
 
   useEffect(() => {
     setMessages([])
@@ -669,7 +699,11 @@ export function App({ backend }: { backend: Backend }) {
           <div>
             <div className="connection-state">{connectionText}</div>
             <div className="connection-detail" title={address}>
-              {relay ? `Relay ${shortAddress(relay)}` : shortAddress(address)}
+              {network
+                ? networkSummary(network)
+                : relay
+                  ? `Relay ${shortAddress(relay)}`
+                  : shortAddress(address)}
             </div>
           </div>
         </div>
