@@ -1,4 +1,5 @@
 import type { Mailbox } from '../mailbox/index.js'
+import { PassRunner } from '../shared/pass-runner.js'
 import type { Failure } from './bounce.js'
 import type { Relay } from './smarthost.js'
 
@@ -59,8 +60,14 @@ export class OutboundQueue {
   private readonly log: (event: string, detail: Record<string, unknown>) => void
   private readonly busy = new Set<string>()
   private timer: NodeJS.Timeout | null = null
-  private running: Promise<void> | null = null
-  private again = false
+  /** Passes over what is due: something queued while one runs asks for another after it. */
+  private readonly passes = new PassRunner(
+    () => this.pass(),
+    () => this.closed,
+    (err) => {
+      this.log('outbound-failed', { message: String(err) })
+    },
+  )
   private closed = false
 
   constructor(
@@ -95,34 +102,13 @@ export class OutboundQueue {
 
   /** Runs a pass over what is due; safe to call at any time. */
   kick(): void {
-    if (this.closed) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false
-          await this.pass()
-        } while (this.hasMoreWork())
-      } catch (err) {
-        this.log('outbound-failed', { message: String(err) })
-      } finally {
-        this.running = null
-      }
-    })()
-  }
-
-  // Something was queued while a pass ran: run another.
-  private hasMoreWork(): boolean {
-    return this.again && !this.closed
+    this.passes.kick()
   }
 
   async close(): Promise<void> {
     this.closed = true
     if (this.timer) clearTimeout(this.timer)
-    await this.running
+    await this.passes.idle()
     this.components.relay.close()
   }
 

@@ -12,6 +12,7 @@ import type {
 import type { Admission } from './admission.js'
 import { LogReader } from './log-reader.js'
 import { peerMailAddress } from './peer-address.js'
+import { PassRunner } from '../shared/pass-runner.js'
 import { seqOf, stateNames } from './state-names.js'
 import { MAX_REJECTIONS_PER_ACK, RejectCode, type Ack, type Rejection } from './wire.js'
 
@@ -73,8 +74,14 @@ export class LogIngest {
   private reader: LogReader | null = null
   private cursor = 0
   private ackedUpTo = 0
-  private running: Promise<void> | null = null
-  private again = false
+  /** Passes over the log: a kick while one runs (an append, an offer) asks for another after it. */
+  private readonly passes = new PassRunner(
+    () => this.drain(),
+    () => this.closed,
+    () => {
+      // A failed store (mailbox closed under us, disk error) is retried on the next append or offer.
+    },
+  )
   private closed = false
   private downloadedTo = 0
   /** Blocks below this are cleared from disk (or were never kept). */
@@ -115,24 +122,7 @@ export class LogIngest {
 
   /** Processes whatever is new; safe to call at any time. */
   kick(): void {
-    if (this.closed) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    this.running = (async () => {
-      try {
-        do {
-          this.again = false
-          await this.drain()
-        } while (this.hasMoreWork())
-      } finally {
-        this.running = null
-      }
-    })()
-    this.running.catch(() => {
-      // A failed store (mailbox closed under us, disk error) is retried on the next append or offer.
-    })
+    this.passes.kick()
   }
 
   // A method, not the field, so TypeScript does not narrow it across the awaits of a read.
@@ -140,16 +130,11 @@ export class LogIngest {
     return this.closed
   }
 
-  // Something arrived while a pass was running (an append, an offer): run another pass.
-  private hasMoreWork(): boolean {
-    return this.again && !this.closed
-  }
-
   async close(): Promise<void> {
     this.closed = true
     if (this.retry) clearTimeout(this.retry)
     await this.core?.close()
-    await this.running?.catch(() => {})
+    await this.passes.idle()
   }
 
   /**
