@@ -36,6 +36,9 @@ export class InboundDelivery {
   private readonly durable: DurableFlush
   private readonly waiting: Waiting[] = []
   private sealing = false
+  // Accounts whose profile the bridge holds: it keeps profiles once seen, so a yes stays a yes, and RCPT
+  // and DATA need not read the state for every message.
+  private readonly known = new Set<string>()
 
   constructor(private readonly components: InboundDeliveryComponents) {
     this.durable = new DurableFlush(() => components.flush())
@@ -43,10 +46,11 @@ export class InboundDelivery {
 
   /** True when mail for `account` can be sealed now (the bridge holds its signed profile). */
   async ready(account: Buffer): Promise<boolean> {
-    return (
-      (await this.components.mailbox.state.get(stateNames.peer(account.toString('hex')))) !==
-      undefined
-    )
+    const hex = account.toString('hex')
+    if (this.known.has(hex)) return true
+    if ((await this.components.mailbox.state.get(stateNames.peer(hex))) === undefined) return false
+    this.known.add(hex)
+    return true
   }
 
   /**

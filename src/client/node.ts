@@ -18,7 +18,7 @@ import { AliasClient } from '../bridge/alias-client.js'
 import {
   createCorestore,
   createMimeParser,
-  flushCorestore,
+  LogSync,
   exportMail,
   importMail,
   openMailbox,
@@ -182,6 +182,9 @@ export async function openNode(
     } else {
       wipeAccountKeys(keys)
     }
+    // Descriptors on the stores' write-ahead logs, opened on the first flush and kept for the next.
+    const logs = stores.map((s) => LogSync.of(s))
+    cleanup.push(() => Promise.all(logs.map((l) => l.close())).then(() => {}))
     let closing: Promise<void> | null = null
     const node: PeermailNode = {
       home: options.home,
@@ -191,7 +194,7 @@ export async function openNode(
       importMail: (paths, opts) => importMail(mailbox, paths, opts),
       exportMail: (opts) => exportMail(mailbox, opts),
       flush: async () => {
-        for (const s of stores) await flushCorestore(s)
+        await Promise.all(logs.map((l) => l.sync()))
       },
       close: () => (closing ??= unwind()),
     }

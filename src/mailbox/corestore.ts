@@ -15,8 +15,8 @@ export function createCorestore(dir: string): Corestore {
 /**
  * Forces what `store` has written to disk: RocksDB flushes its memtable into an SST file and syncs it.
  * Appends alone reach only the write-ahead log, unsynced (stack-notes.md), which survives a killed
- * process but not a power cut; whoever promises durability to someone else (the bridge's `250`) calls
- * this first.
+ * process but not a power cut. Each call writes a new table file, so whoever promises durability per
+ * message (the bridge's `250`) syncs the write-ahead log with `LogSync` (log-sync.ts) instead.
  */
 export async function flushCorestore(store: Corestore): Promise<void> {
   const storage = (store as unknown as { storage?: { db?: { flush?: () => Promise<void> } } })

@@ -3,6 +3,7 @@ export * from './errors.js'
 export * from './records.js'
 export { Mailbox, openMailbox } from './mailbox.js'
 export { createCorestore, flushCorestore } from './corestore.js'
+export { LogSync } from './log-sync.js'
 export type {
   MailboxComponents,
   MailboxOptions,
