@@ -57,6 +57,9 @@ const MAX_MESSAGES_PER_ROUND = 256
 export class Outbox {
   private readonly lock = new KeyedLock()
   private readonly logs = new Map<string, Promise<Hypercore>>()
+  // Peers whose queue was seen empty under their lock, with nothing queued for them since: queue entries
+  // are only ever made here, under that lock, so the next send or pump need not read the state to know.
+  private readonly drained = new Set<string>()
   private closed = false
 
   constructor(
@@ -70,10 +73,14 @@ export class Outbox {
 
   /** The state changes that queue message `id` for each peer (write them with the message). */
   queueChanges(id: string, recipients: Buffer[]): StateChange[] {
-    return recipients.map((peer) => ({
-      name: stateNames.queued(peer.toString('hex'), id),
-      value: { recipient: encodeAddress(peer) } satisfies QueuedEntry,
-    }))
+    return recipients.map((peer) => {
+      const hex = peer.toString('hex')
+      this.drained.delete(hex)
+      return {
+        name: stateNames.queued(hex, id),
+        value: { recipient: encodeAddress(peer) } satisfies QueuedEntry,
+      }
+    })
   }
 
   /** Peers we still owe mail or await receipts from (to dial on start). */
@@ -93,7 +100,12 @@ export class Outbox {
 
   /** True while `peer` has queued or unacknowledged mail from us. */
   async hasPending(peer: string): Promise<boolean> {
-    if ((await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0) return true
+    // Not under the lock: only read the cache, never fill it (a send may be about to queue).
+    if (
+      !this.drained.has(peer) &&
+      (await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0
+    )
+      return true
     const log = await this.logKeyFor(peer)
     return (
       log !== undefined && (await this.mailbox.state.list(stateNames.sentPrefix(log), 1)).length > 0
@@ -156,6 +168,7 @@ export class Outbox {
         ) {
           // A stranger's first mail without (enough) work: seal it again with the stamp they ask for.
           requeued = true
+          this.drained.delete(peer)
           changes.push({
             name: stateNames.queued(peer, entry.id),
             value: {
@@ -272,7 +285,7 @@ export class Outbox {
     const targets = new Map<string, { log: Hypercore; info: PeerInfo; blocks: Buffer[] } | null>()
     for (const peer of peers) {
       const info = this.closed ? undefined : await this.peers.get(peer)
-      const backlog = (await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0
+      const backlog = await this.hasQueued(peer)
       targets.set(peer, !info || backlog ? null : { log: await this.logTo(peer), info, blocks: [] })
     }
     const sealed: { log: string; seq: number; recipient: string; stamped?: number }[][] = []
@@ -320,13 +333,17 @@ export class Outbox {
   }
 
   private async pumpRound(peer: string): Promise<boolean> {
+    if (this.drained.has(peer)) return false
     const info = await this.peers.get(peer)
     if (!info) return false
     const queued = await this.mailbox.state.list(
       stateNames.queuedPrefix(peer),
       MAX_MESSAGES_PER_ROUND,
     )
-    if (queued.length === 0) return false
+    if (queued.length === 0) {
+      this.drained.add(peer)
+      return false
+    }
     const log = await this.logTo(peer)
     const logKey = (log.key as Buffer).toString('hex')
     const blocks: Buffer[] = []
@@ -384,6 +401,14 @@ export class Outbox {
       sealBlock(frame, { logKey, seq: log.length + offset + i }, this.identity, recipient),
     )
     return stamp ? { blocks, stamped: difficulty } : { blocks }
+  }
+
+  // Whether mail waits in `peer`'s queue; call under the peer's lock.
+  private async hasQueued(peer: string): Promise<boolean> {
+    if (this.drained.has(peer)) return false
+    if ((await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0) return true
+    this.drained.add(peer)
+    return false
   }
 
   private async rawOf(id: string): Promise<Buffer | undefined> {
