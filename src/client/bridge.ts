@@ -8,7 +8,8 @@ import { composeBounce } from '../bridge/bounce.js'
 import { checkDkim, dkimSigned, type DkimOptions } from '../bridge/dkim.js'
 import { InboundDelivery } from '../bridge/inbound-delivery.js'
 import { OutboundQueue, type OutboundQueueOptions } from '../bridge/outbound-queue.js'
-import { smarthostRelay, type Relay as OutboundRelay } from '../bridge/smarthost.js'
+import { smarthostRelay } from '../bridge/smarthost.js'
+import { directRelay, type DirectDeliveryOptions } from '../bridge/direct-relay.js'
 import { InboundSmtp, type InboundSmtpOptions } from '../bridge/smtp-inbound.js'
 import { StatusFile } from '../bridge/status.js'
 import { parseSubmission } from '../bridge/submission.js'
@@ -36,9 +37,11 @@ export interface OpenBridgeOptions {
   smtp: InboundSmtpOptions & { host: string; port: number }
   /**
    * Where outbound mail goes: `smtp://host:port` or `smtps://user:pass@host:port`. Without one the
-   * bridge takes no outbound mail (submissions bounce: direct MX delivery is not built yet).
+   * bridge delivers straight to each recipient domain's MX hosts (see `direct`).
    */
   smarthost?: string
+  /** Direct MX delivery (used when there is no smarthost): DNS resolver, port, timeouts, address policy. */
+  direct?: DirectDeliveryOptions
   /** DKIM key for `domain`; outbound mail is signed when given. */
   dkim?: DkimOptions
   /** Outbound retries and parallelism. */
@@ -76,7 +79,9 @@ export async function openBridge(options: OpenBridgeOptions): Promise<Bridge> {
   const domain = normaliseDomain(options.domain)
   checkSmtp(options.smtp)
   if (options.dkim) await checkDkim(domain, options.dkim)
-  const relay = options.smarthost ? smarthostRelay(options.smarthost, domain) : noRoute
+  const relay = options.smarthost
+    ? smarthostRelay(options.smarthost, domain)
+    : directRelay(domain, options.direct, options.log)
   await mkdir(options.home, { recursive: true, mode: 0o700 })
   const passphrase = options.passphrase ?? (await storedPassphrase(options.home))
   if (!(await hasAccount(options.home))) {
@@ -204,20 +209,6 @@ export async function openBridge(options: OpenBridgeOptions): Promise<Bridge> {
     await unwind()
     throw err
   }
-}
-
-// Without a smarthost every recipient fails at once, and the account gets a bounce saying why.
-const noRoute: OutboundRelay = {
-  send: (_raw, _from, recipients) =>
-    Promise.resolve({
-      accepted: [],
-      temporary: [],
-      permanent: recipients.map((recipient) => ({
-        recipient,
-        reason: 'this bridge has no outbound route configured',
-      })),
-    }),
-  close: () => {},
 }
 
 function checkSmtp(smtp: OpenBridgeOptions['smtp'] | undefined): void {

@@ -21,6 +21,8 @@ export type { SendInput } from './compose-outgoing.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
 export { openBridge, type OpenBridgeOptions, type Bridge } from './bridge.js'
 export { readBridgeStatus, type BridgeStatus } from '../bridge/status.js'
+export { readBridgeConfig, settingFromFlag, type BridgeSettings } from '../bridge/config.js'
+export { jsonLog, type LogRecord } from '../bridge/log.js'
 export { isAlive } from './home-lock.js'
 export {
   addRelay,

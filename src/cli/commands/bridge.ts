@@ -2,26 +2,42 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import {
   isAlive,
+  jsonLog,
   openBridge,
+  readBridgeConfig,
   readBridgeStatus,
+  settingFromFlag,
+  type BridgeSettings,
   type BridgeStatus,
   type OpenBridgeOptions,
 } from '../../client/index.js'
+import { isPeermailError } from '../../shared/errors.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
 import { sleep, untilSignal } from '../session.js'
 import { CliUsageError } from '../usage-error.js'
 
-interface BridgeFlags {
-  domain?: string
-  smtpPort: string
-  smtpHost: string
-  smarthost?: string
-  dkimSelector?: string
-  dkimKey?: string
-  tlsKey?: string
-  tlsCert?: string
-  maxSize: string
+/** Flags as commander gives them: text, or absent (defaults apply after the configuration file). */
+type BridgeFlags = { config?: string } & { [K in keyof BridgeSettings]?: string | true }
+
+/** Each setting's flag; the setting's key is the flag in camelCase. */
+const FLAGS: Record<keyof BridgeSettings, string> = {
+  domain: '--domain',
+  smtpHost: '--smtp-host',
+  smtpPort: '--smtp-port',
+  maxSize: '--max-size',
+  smarthost: '--smarthost',
+  dkimSelector: '--dkim-selector',
+  dkimKey: '--dkim-key',
+  tlsKey: '--tls-key',
+  tlsCert: '--tls-cert',
+  mxPort: '--mx-port',
+  allowPrivateMx: '--allow-private-mx',
+  maxRecipients: '--max-recipients',
+  maxConnections: '--max-connections',
+  maxConnectionsPerHost: '--max-connections-per-host',
+  messageBurst: '--message-burst',
+  messagesPerHour: '--messages-per-hour',
 }
 
 /** `bridge`: the SMTP bridge between a mail domain and Peermail accounts; `bridge status`. */
@@ -31,9 +47,13 @@ export function bridgeCommand(program: Command, globals: () => GlobalOptions): v
     .description('run an SMTP bridge: ordinary mail for DOMAIN in, and out for its accounts')
     // Checked in the action, not by commander: a required option here would also be demanded of
     // `bridge status`.
+    .option(
+      '--config <file>',
+      'JSON configuration file (keys in docs/bridge.md); flags override it',
+    )
     .option('--domain <domain>', 'the mail domain served, required (aliases are name@domain)')
-    .option('--smtp-port <port>', 'inbound SMTP port (0 picks a free one)', '25')
-    .option('--smtp-host <address>', 'interface to listen on', '127.0.0.1')
+    .option('--smtp-port <port>', 'inbound SMTP port, 0 picks a free one (default 25)')
+    .option('--smtp-host <address>', 'interface to listen on (default 127.0.0.1)')
     .option(
       '--smarthost <url>',
       'where outbound mail goes: smtp://host:port or smtps://user:pass@host:port',
@@ -45,13 +65,21 @@ export function bridgeCommand(program: Command, globals: () => GlobalOptions): v
     .option('--dkim-key <file>', 'PEM private key that signs outbound mail (with --dkim-selector)')
     .option('--tls-key <file>', 'PEM key for STARTTLS (with --tls-cert)')
     .option('--tls-cert <file>', 'PEM certificate chain for STARTTLS (with --tls-key)')
-    .option('--max-size <MB>', 'largest inbound message, megabytes', '25')
+    .option('--max-size <MB>', 'largest inbound message, megabytes (default 25)')
+    .option('--mx-port <port>', 'port of recipient MX hosts without a smarthost (default 25)')
+    .option('--allow-private-mx', 'let direct delivery connect to MX hosts on private addresses')
+    .option('--max-recipients <n>', 'recipients per inbound message (default 100)')
+    .option('--max-connections <n>', 'inbound connections in all (default 100)')
+    .option('--max-connections-per-host <n>', 'inbound connections per client (default 10)')
+    .option('--message-burst <n>', 'messages per client and sender at once (default 100)')
+    .option('--messages-per-hour <n>', 'messages per client and sender per hour (default 600)')
     .addHelpText(
       'after',
       [
         '',
         'Examples:',
         '  peermail --home ~/bridge bridge --domain example.org --smtp-port 2525',
+        '  peermail --home ~/bridge bridge --config /etc/peermail/bridge.json',
         '  peermail --home ~/bridge bridge --domain example.org --smtp-host 0.0.0.0 --smtp-port 25 \\',
         '      --smarthost smtp://relay.example.net:587 --dkim-selector pm --dkim-key dkim.pem \\',
         '      --tls-key key.pem --tls-cert cert.pem',
@@ -64,27 +92,27 @@ export function bridgeCommand(program: Command, globals: () => GlobalOptions): v
     .action(async (flags: BridgeFlags) => {
       const { home, json, bootstrap } = globals()
       const options = await bridgeOptions(home, flags)
+      // One JSON object a line on stderr ({ time, level, event, fields }); never message contents.
+      const log = jsonLog((line) => process.stderr.write(line))
       await untilSignal(async (stop) => {
-        const bridge = await openBridge({
-          ...options,
-          ...(bootstrap ? { bootstrap } : {}),
-          // Structured events, one JSON object a line on stderr; they never hold contents or addresses.
-          log: (event, detail) => {
-            process.stderr.write(
-              `${JSON.stringify({ at: new Date().toISOString(), event, ...detail })}\n`,
-            )
-          },
+        const bridge = await openBridge({ ...options, ...(bootstrap ? { bootstrap } : {}), log })
+        log('bridge-started', {
+          domain: bridge.domain,
+          address: bridge.address,
+          smtpPort: bridge.smtpPort,
+          outbound: options.smarthost !== undefined ? 'smarthost' : 'direct',
         })
         try {
           print(
             json,
             { address: bridge.address, domain: bridge.domain, smtpPort: bridge.smtpPort },
             () =>
-              `Bridge for ${bridge.domain} running: ${bridge.address}\nSMTP on ${flags.smtpHost}:${bridge.smtpPort}`,
+              `Bridge for ${bridge.domain} running: ${bridge.address}\nSMTP on ${options.smtp.host}:${bridge.smtpPort}`,
           )
           await sleep(Infinity, stop)
         } finally {
           await bridge.close()
+          log('bridge-stopped', {})
         }
       })
     })
@@ -124,49 +152,84 @@ function describeStatus(status: BridgeStatus, running: boolean): string {
   ].join('\n')
 }
 
-// Flags to library options; every mistake is a usage error naming the flag.
+// The configuration file, then flags over it, to library options. Every mistake is a usage error
+// naming the flag, or the file and the key.
 async function bridgeOptions(home: string, flags: BridgeFlags): Promise<OpenBridgeOptions> {
-  if (flags.domain === undefined)
-    throw new CliUsageError("required option '--domain <domain>' not specified")
-  const port = Number(flags.smtpPort)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new CliUsageError('--smtp-port must be 0-65535')
-  const maxSize = Number(flags.maxSize)
-  if (!Number.isFinite(maxSize) || maxSize <= 0 || maxSize > 50)
-    throw new CliUsageError('--max-size must be a number of megabytes, at most 50')
-  if ((flags.dkimSelector === undefined) !== (flags.dkimKey === undefined))
-    throw new CliUsageError('--dkim-selector and --dkim-key go together')
-  if ((flags.tlsKey === undefined) !== (flags.tlsCert === undefined))
-    throw new CliUsageError('--tls-key and --tls-cert go together')
+  const { settings, sourceOf } = await bridgeSettings(flags)
+  if (settings.domain === undefined)
+    throw new CliUsageError(
+      'required option \'--domain <domain>\' (or "domain" in --config) not specified',
+    )
+  for (const [a, b] of [
+    ['dkimSelector', 'dkimKey'],
+    ['tlsKey', 'tlsCert'],
+  ] as const) {
+    if ((settings[a] === undefined) !== (settings[b] === undefined))
+      throw new CliUsageError(`${FLAGS[a]} and ${FLAGS[b]} (${a} and ${b}) go together`)
+  }
+  const readPem = async (key: 'dkimKey' | 'tlsKey' | 'tlsCert'): Promise<Buffer> => {
+    const path = settings[key] ?? ''
+    try {
+      return await readFile(path)
+    } catch (err) {
+      throw new CliUsageError(`${sourceOf(key)}: cannot read ${path} (${(err as Error).message})`)
+    }
+  }
   const tls =
-    flags.tlsKey !== undefined && flags.tlsCert !== undefined
-      ? {
-          key: await readPem(flags.tlsKey, '--tls-key'),
-          cert: await readPem(flags.tlsCert, '--tls-cert'),
-        }
+    settings.tlsKey !== undefined && settings.tlsCert !== undefined
+      ? { key: await readPem('tlsKey'), cert: await readPem('tlsCert') }
       : undefined
   const dkim =
-    flags.dkimSelector !== undefined && flags.dkimKey !== undefined
-      ? { selector: flags.dkimSelector, privateKey: await readPem(flags.dkimKey, '--dkim-key') }
+    settings.dkimSelector !== undefined && settings.dkimKey !== undefined
+      ? { selector: settings.dkimSelector, privateKey: await readPem('dkimKey') }
       : undefined
+  const limits = {
+    ...(settings.maxRecipients !== undefined ? { maxRecipients: settings.maxRecipients } : {}),
+    ...(settings.maxConnections !== undefined ? { maxConnections: settings.maxConnections } : {}),
+    ...(settings.maxConnectionsPerHost !== undefined
+      ? { maxConnectionsPerHost: settings.maxConnectionsPerHost }
+      : {}),
+    ...(settings.messageBurst !== undefined ? { messageBurst: settings.messageBurst } : {}),
+    ...(settings.messagesPerHour !== undefined
+      ? { messagesPerHour: settings.messagesPerHour }
+      : {}),
+  }
   return {
     home,
-    domain: flags.domain,
+    domain: settings.domain,
     smtp: {
-      host: flags.smtpHost,
-      port,
-      maxMessageBytes: Math.floor(maxSize * 1024 * 1024),
+      host: settings.smtpHost ?? '127.0.0.1',
+      port: settings.smtpPort ?? 25,
+      maxMessageBytes: Math.floor((settings.maxSize ?? 25) * 1024 * 1024),
+      ...limits,
       ...(tls ? { tls } : {}),
     },
-    ...(flags.smarthost !== undefined ? { smarthost: flags.smarthost } : {}),
+    ...(settings.smarthost !== undefined ? { smarthost: settings.smarthost } : {}),
+    direct: {
+      ...(settings.mxPort !== undefined ? { port: settings.mxPort } : {}),
+      allowPrivateAddresses: settings.allowPrivateMx ?? false,
+    },
     ...(dkim ? { dkim } : {}),
   }
 }
 
-async function readPem(path: string, flag: string): Promise<Buffer> {
+/** The file's settings with the flags' over them, and where each came from (for error messages). */
+async function bridgeSettings(flags: BridgeFlags) {
   try {
-    return await readFile(path)
+    const file = flags.config !== undefined ? await readBridgeConfig(flags.config) : {}
+    const given: BridgeSettings = {}
+    for (const key of Object.keys(FLAGS) as (keyof BridgeSettings)[]) {
+      const value = flags[key]
+      if (value !== undefined)
+        (given as Record<string, unknown>)[key] = settingFromFlag(key, String(value), FLAGS[key])
+    }
+    const settings: BridgeSettings = { ...file, ...given }
+    const sourceOf = (key: keyof BridgeSettings) =>
+      key in given ? FLAGS[key] : `${flags.config ?? ''}: ${JSON.stringify(key)}`
+    return { settings, sourceOf }
   } catch (err) {
-    throw new CliUsageError(`${flag}: cannot read ${path} (${(err as Error).message})`)
+    if (isPeermailError(err, 'BRIDGE_INVALID_OPTIONS'))
+      throw new CliUsageError(err.message.replace(/^Invalid bridge option: /, ''))
+    throw err
   }
 }

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { openBridge, type Bridge, type OpenBridgeOptions } from '../../../src/index.js'
 import { FAST_VAULT, type TestNetwork } from '../network.js'
+import { zoneResolver } from './dns.js'
 import { fixedResolver } from './smtp.js'
 
 export const DOMAIN = 'bridge.test'
@@ -37,6 +38,9 @@ export function startBridge(
     bootstrap: network.net.bootstrap,
     vaultParams: FAST_VAULT,
     smtp: { host: '127.0.0.1', port: 0, resolver, ...smtp },
+    // Without a smarthost the bridge would look up MX records: tests answer from an empty zone (every
+    // domain NXDOMAIN) unless they bring their own, so no test ever asks a real DNS server.
+    direct: { resolver: zoneResolver({}) },
     ...options,
   })
 }
