@@ -31,7 +31,7 @@ export async function withNode(
 export async function withAccount(
   globals: GlobalOptions,
   fn: (account: Account, stop: AbortSignal) => Promise<void>,
-  known: { passphrase?: string } = {},
+  known: { passphrase?: string; stampDifficulty?: number } = {},
 ): Promise<void> {
   const { relays } = await readSettings(globals.home)
   const passphrase = known.passphrase ?? (await askSecret('Passphrase: '))
@@ -42,6 +42,7 @@ export async function withAccount(
       create: false,
       ...(globals.bootstrap ? { bootstrap: globals.bootstrap } : {}),
       ...(relays.length > 0 ? { relays } : {}),
+      ...(known.stampDifficulty === undefined ? {} : { stampDifficulty: known.stampDifficulty }),
     })
     try {
       await fn(account, stop)

@@ -110,6 +110,8 @@ export interface AccountMailbox {
  */
 export class Account extends EventEmitter<AccountEvents> {
   readonly address: string
+  /** The account's directory (its settings and vault live there; the app reads both through it). */
+  readonly home: string
   readonly mailbox: AccountMailbox
   /** The 24-word phrase of an account created by this open; undefined when it already existed. */
   readonly recoveryPhrase: string | undefined
@@ -130,6 +132,7 @@ export class Account extends EventEmitter<AccountEvents> {
     this.sync = sync
     this.aliases = aliases
     this.address = node.address
+    this.home = node.home
     this.recoveryPhrase = recoveryPhrase
     this.mailbox = mailboxView(node.mailbox)
     sync.on('mail', (summaries) => {

@@ -5,6 +5,7 @@ export {
   hasAccount,
   openNode,
   readAddress,
+  revealRecoveryPhrase,
   type AccountOptions,
   type PeermailNode,
   type NetworkOptions,
@@ -18,6 +19,7 @@ export {
   type OpenAccountOptions,
 } from './account.js'
 export type { SendInput } from './compose-outgoing.js'
+export type { AccountAlias } from '../bridge/account-aliases.js'
 export { openRelay, type OpenRelayOptions, type Relay } from './relay.js'
 export { openBridge, type OpenBridgeOptions, type Bridge } from './bridge.js'
 export { readBridgeStatus, type BridgeStatus } from '../bridge/status.js'
@@ -29,6 +31,9 @@ export {
   MAX_RELAYS,
   readSettings,
   removeRelay,
+  setRemoteContent,
+  canonicalSender,
+  MAX_REMOTE_CONTENT_SENDERS,
   type AccountSettings,
 } from './settings.js'
 export { runDemo, type Demo, type DemoOptions, type DemoStep } from './demo.js'

@@ -98,6 +98,21 @@ export async function createAccount(
   }
 }
 
+/**
+ * The recovery phrase of the account in `home`, for a user who proved they know its passphrase: the vault
+ * is unlocked afresh (Argon2id, as at open), so a wrong passphrase throws VAULT_WRONG_PASSPHRASE. The
+ * seed is wiped at once; the phrase is only returned, never stored or logged.
+ */
+export async function revealRecoveryPhrase(home: string, passphrase: string): Promise<string> {
+  if (!(await hasAccount(home))) throw ClientError.NO_ACCOUNT(home)
+  const seed = await openVaultFile(join(home, VAULT_FILE), passphrase)
+  try {
+    return seedToPhrase(seed)
+  } finally {
+    wipe(seed)
+  }
+}
+
 /** The account's address without unlocking it. */
 export async function readAddress(home: string): Promise<string> {
   if (!(await hasAccount(home))) throw ClientError.NO_ACCOUNT(home)

@@ -38,6 +38,15 @@ const CALLS = new Set([
   'deleteDraft',
   'addContact',
   'verifyContact',
+  'relays',
+  'addRelay',
+  'removeRelay',
+  'aliases',
+  'addAlias',
+  'removeAlias',
+  'recoveryPhrase',
+  'remoteContent',
+  'setRemoteContent',
 ])
 
 contextBridge.exposeInMainWorld('peermail', {

@@ -104,6 +104,19 @@ export interface ApiPage {
 
 export type ApiEmpty = Record<string, never>
 
+/** An ordinary address this account holds on a bridge. */
+export interface ApiAlias {
+  alias: string
+  /** The bridge's `pm1…` address. */
+  bridge: string
+}
+
+/** The account's relays and how many it may have. */
+export interface ApiRelays {
+  relays: string[]
+  max: number
+}
+
 /** Every call: its request body and the value of its successful Result. */
 export interface ApiCalls {
   whoami: { request: ApiEmpty; response: { address: string } }
@@ -160,6 +173,25 @@ export interface ApiCalls {
   addContact: { request: { address: string; petname?: string }; response: ApiContact }
   /** Marks a contact verified once the user compared `safetyNumber` (checked again here). */
   verifyContact: { request: { address: string; safetyNumber: string }; response: ApiContact }
+  /** Relays take effect the next time the account goes online (as with `peermail relays`). */
+  relays: { request: ApiEmpty; response: ApiRelays }
+  addRelay: { request: { address: string }; response: ApiRelays }
+  removeRelay: { request: { address: string }; response: ApiRelays }
+  aliases: { request: ApiEmpty; response: ApiAlias[] }
+  /** Asks the bridge for the alias (it may refuse: taken, wrong domain); answers the new list. */
+  addAlias: { request: { alias: string; bridge: string }; response: ApiAlias[] }
+  removeAlias: { request: { alias: string }; response: ApiAlias[] }
+  /**
+   * The recovery phrase, only for the right passphrase, and only a few tries a minute. The one call that
+   * answers a secret: it never travels as an event.
+   */
+  recoveryPhrase: { request: { passphrase: string }; response: { phrase: string } }
+  /** Senders whose remote images are loaded (bare `pm1…` or lower-case ordinary addresses). */
+  remoteContent: { request: ApiEmpty; response: { senders: string[] } }
+  setRemoteContent: {
+    request: { sender: string; allowed: boolean }
+    response: { senders: string[] }
+  }
 }
 
 export type ApiCallName = keyof ApiCalls
@@ -190,6 +222,15 @@ export const API_CALLS = [
   'deleteDraft',
   'addContact',
   'verifyContact',
+  'relays',
+  'addRelay',
+  'removeRelay',
+  'aliases',
+  'addAlias',
+  'removeAlias',
+  'recoveryPhrase',
+  'remoteContent',
+  'setRemoteContent',
 ] as const satisfies readonly ApiCallName[]
 
 /** True when `name` is one of {@link API_CALLS} (names come from URLs, so they are checked). */
@@ -218,4 +259,5 @@ export const ApiErrorCode = {
   INVALID_INPUT: 'INVALID_INPUT',
   BODY_TOO_LARGE: 'API_BODY_TOO_LARGE',
   INTERNAL: 'API_INTERNAL',
+  RATE_LIMITED: 'API_RATE_LIMITED',
 } as const

@@ -14,13 +14,10 @@ import {
 import { composeMessage, parseAddressList, type MailAddress } from '../../mailbox/index.js'
 import { isPeermailError } from '../../shared/errors.js'
 import { fail, ok } from '../../shared/result.js'
-import {
-  ApiErrorCode,
-  type ApiCallName,
-  type ApiCalls,
-  type ApiContact,
-  type ApiResponse,
-} from '../ipc/api.js'
+import { ApiErrorCode, type ApiCallName, type ApiContact, type ApiResponse } from '../ipc/api.js'
+import { AttemptLimit } from './attempt-limit.js'
+import { peerAddressOf, PHRASE_ATTEMPTS, type ApiContext, type Handler } from './handler.js'
+import { settingsHandlers } from './settings-api.js'
 import { AppError } from './errors.js'
 import {
   base64,
@@ -52,11 +49,6 @@ const LIMITS = {
   petname: 100,
   draftText: 1_000_000,
 }
-
-type Handler<N extends ApiCallName> = (
-  account: Account,
-  body: unknown,
-) => Promise<ApiCalls[N]['response']>
 
 /** Exhaustive by type: a call added to the contract does not compile until it has a handler. */
 const handlers: { [N in ApiCallName]: Handler<N> } = {
@@ -179,6 +171,8 @@ const handlers: { [N in ApiCallName]: Handler<N> } = {
       bcc: list('bcc'),
       subject: (optionalText(f, 'subject', LIMITS.subject) ?? '').replace(/[\r\n]+/g, ' '),
       text: optionalText(f, 'text', LIMITS.draftText) ?? '',
+      // A draft never leaves this mailbox, and reopened it must still show who was to get a blind copy.
+      keepBcc: true,
     })
     const saved = await account.mailbox.store.saveDraft(
       raw,
@@ -222,6 +216,7 @@ const handlers: { [N in ApiCallName]: Handler<N> } = {
     await contacts.observeKey(address, hex)
     return contactOf(account, await contacts.verify(address, hex))
   },
+  ...settingsHandlers,
 }
 
 /** A contact as the UI shows it, with the safety number to compare for Peermail addresses. */
@@ -232,13 +227,6 @@ function contactOf(account: Account, contact: Contact): ApiContact {
     ...toContact(contact),
     ...(theirs && mine ? { safetyNumber: safetyNumber(mine, theirs) } : {}),
   }
-}
-
-/** The bare `pm1…` form contacts are stored under. */
-function peerAddressOf(address: string): string {
-  const key = peerIdentityOf(address)
-  if (!key) throw AppError.INVALID_INPUT('not a Peermail address')
-  return address.trim().toLowerCase().replace(/@.*$/, '')
 }
 
 /** A draft keeps the recipients typed so far that parse; a half-typed one is dropped, not an error. */
@@ -312,11 +300,12 @@ export function createLocalApi(
   account: Account,
   onUnexpected: (err: unknown) => void = () => {},
 ): LocalApi {
+  const context: ApiContext = { phraseAttempts: new AttemptLimit(PHRASE_ATTEMPTS) }
   return {
     async call(name, body) {
       try {
         const handler = handlers[name] as Handler<typeof name>
-        return ok(await handler(account, body))
+        return ok(await handler(account, body, context))
       } catch (err) {
         if (isPeermailError(err)) return fail(err.code, err.message)
         onUnexpected(err)

@@ -28,6 +28,13 @@ export class AppError extends PeermailError {
     return new AppError(ApiErrorCode.UNAUTHORIZED, 'Missing or wrong token')
   }
 
+  static RATE_LIMITED(what: string, retryAfterMs: number): AppError {
+    return new AppError(
+      ApiErrorCode.RATE_LIMITED,
+      `Too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+    )
+  }
+
   static BODY_TOO_LARGE(limit: number): AppError {
     return new AppError(ApiErrorCode.BODY_TOO_LARGE, `Request body over ${limit} bytes`)
   }

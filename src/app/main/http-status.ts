@@ -6,6 +6,7 @@ const STATUS: Record<string, number> = {
   [ApiErrorCode.UNKNOWN_CALL]: 404,
   [ApiErrorCode.BODY_TOO_LARGE]: 413,
   [ApiErrorCode.INTERNAL]: 500,
+  [ApiErrorCode.RATE_LIMITED]: 429,
   MESSAGE_NOT_FOUND: 404,
   FOLDER_NOT_FOUND: 404,
   MESSAGE_TOO_LARGE: 413,

@@ -55,16 +55,18 @@ export async function loadUi(dir: string): Promise<Map<string, UiFile>> {
 
 /**
  * The inbox page's policy: our own scripts only (no inline script, no eval, no remote origin), the API and
- * its event socket on this very port. Inline styles are allowed for one reason: a mail's HTML is shown in a
- * sandboxed `srcdoc` frame, which inherits this policy, and mail is styled inline; the frame adds its own
- * `default-src 'none'` policy on top, and nothing untrusted is ever inserted into the app's own DOM.
+ * its event socket on this very port. Inline styles and remote images are allowed for one reason: a mail's
+ * HTML is shown in a sandboxed `srcdoc` frame, which inherits this policy, mail is styled inline, and a
+ * sender the user allowed may show remote images. The frame adds its own policy on top (`default-src
+ * 'none'`, `img-src data:`; remote images only for an allowed sender), the sanitiser drops remote sources
+ * for everyone else, and nothing untrusted is ever inserted into the app's own DOM.
  */
 export function uiCsp(port?: number): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    "img-src 'self' data: blob: https: http:",
     "font-src 'self'",
     // Electron (no port) talks to its main process over IPC only: no network at all.
     port === undefined

@@ -10,6 +10,25 @@ import { CliUsageError } from '../usage-error.js'
 /** The API must never be reachable from another machine, whatever the user types. */
 const LOCAL_HOSTS = ['127.0.0.1', 'localhost']
 
+/**
+ * TEST ONLY: `PEERMAIL_TEST_STAMP_DIFFICULTY=n` lowers the proof-of-work that strangers must pay for first
+ * contact with this account (default 16), so UI tests that make first contact do not wait on it. Clamped
+ * to 1..16: it can make first contact cheaper for tests, never free and never dearer than the default.
+ * Not for real use: a low difficulty lets strangers flood Requests cheaply.
+ */
+export const TEST_STAMP_DIFFICULTY_ENV = 'PEERMAIL_TEST_STAMP_DIFFICULTY'
+const TEST_STAMP_DIFFICULTY_RANGE = [1, 16] as const
+
+/** The test-only difficulty from the environment, clamped; undefined when unset. */
+export function testStampDifficulty(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env[TEST_STAMP_DIFFICULTY_ENV]
+  if (raw === undefined || raw === '') return undefined
+  if (!/^\d{1,3}$/.test(raw))
+    throw new CliUsageError(`${TEST_STAMP_DIFFICULTY_ENV} must be a whole number, not ${raw}`)
+  const [min, max] = TEST_STAMP_DIFFICULTY_RANGE
+  return Math.min(max, Math.max(min, Number(raw)))
+}
+
 /** `serve`: go online, serve the inbox UI and answer the local API until told to stop. */
 export function serveCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -36,9 +55,14 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         throw new CliUsageError(`--host must be 127.0.0.1 or localhost, not ${opts.host}`)
       const port = toInt(opts.port, 'port', 0)
       if (port > 65535) throw new CliUsageError('--port must be at most 65535')
-      await withAccount(g, async (account, stop) => {
-        await serveInbox(account, stop, { host: opts.host, port, json: g.json })
-      })
+      const stampDifficulty = testStampDifficulty()
+      await withAccount(
+        g,
+        async (account, stop) => {
+          await serveInbox(account, stop, { host: opts.host, port, json: g.json })
+        },
+        stampDifficulty === undefined ? {} : { stampDifficulty },
+      )
     })
 }
 

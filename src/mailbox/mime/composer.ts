@@ -29,6 +29,8 @@ export interface ComposeInput {
   cc?: MailAddress[]
   /** Kept out of the output: the caller hands these to the transport as envelope recipients. */
   bcc?: MailAddress[]
+  /** Writes Bcc into the output after all: for a draft, which never leaves and must keep it. */
+  keepBcc?: boolean
   replyTo?: MailAddress[]
   subject?: string
   text?: string
@@ -72,7 +74,7 @@ const RESERVED_HEADERS = new Set([
 /**
  * Builds the RFC 5322 bytes of a message with nodemailer's MailComposer. Every address, header value and
  * id is checked here first (see address.ts for why nodemailer is not trusted with that), file and URL
- * access in nodemailer is off, and Bcc never appears in the output.
+ * access in nodemailer is off, and Bcc never appears in the output (but for a draft's `keepBcc`).
  *
  * @throws MailboxError ADDRESS_INVALID for a bad address, INVALID_ARGUMENT for any other bad field
  *   (including a line break in the subject or a header value: header injection).
@@ -100,8 +102,10 @@ export async function composeMessage(input: ComposeInput): Promise<Buffer> {
     mail.references = input.references.map((id) => messageId(id, 'references'))
   }
   try {
-    // MimeNode.build() leaves Bcc out unless keepBcc is set, which is never done here.
-    return await new MailComposer(mail).compile().build()
+    // MimeNode.build() leaves Bcc out unless keepBcc is set, which only a draft asks for.
+    const node = new MailComposer(mail).compile()
+    if (input.keepBcc === true) node.keepBcc = true
+    return await node.build()
   } catch (err) {
     throw MailboxError.INVALID_ARGUMENT(`the message could not be composed: ${describe(err)}`)
   }

@@ -6,8 +6,10 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { crc32, deflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
+  openFolder,
   screenshotPath,
   startUiWorld,
   type OpenedPage,
@@ -29,8 +31,14 @@ describe('hostile HTML mail', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     canary = createServer((req, res) => {
       hits.push(`${req.method ?? ''} ${req.url ?? ''}`)
-      res.writeHead(200, { 'Content-Type': 'image/gif' })
-      res.end()
+      // no-store: a revoked sender's image must not come from the cache either, so every load is a hit.
+      // The newsletter's image is a real picture, so a test can tell it was drawn, not only asked for.
+      const picture = req.url === '/newsletter-remote.png'
+      res.writeHead(200, {
+        'Content-Type': picture ? 'image/png' : 'image/gif',
+        'Cache-Control': 'no-store',
+      })
+      res.end(picture ? REMOTE_PICTURE : undefined)
     })
     await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve))
     canaryOrigin = `http://127.0.0.1:${(canary.address() as AddressInfo).port}`
@@ -184,4 +192,167 @@ describe('hostile HTML mail', { timeout: 180_000 }, () => {
     expect(hits).toEqual([])
     expect(b.pageErrors.filter((e) => !/Content Security Policy/.test(e))).toEqual([])
   })
+
+  test('allowing a sender from the banner loads its remote image (and only its own)', async () => {
+    const { page } = b
+    const reading = page.getByRole('region', { name: 'Reading pane' })
+    await reading.getByTestId('remote-blocked').waitFor()
+    await reading
+      .getByRole('button', { name: 'Always load remote content from news@example.com' })
+      .click()
+    await reading.getByTestId('remote-allowed').waitFor()
+    // The switch works: the canary now sees the newsletter's image, fetched by the frame.
+    await expect.poll(() => hits, { timeout: 30_000 }).toContain('GET /newsletter-remote.png')
+    const doc = page.frameLocator('iframe.mail-frame')
+    await expect(doc.locator('img[alt="remote"]').getAttribute('src')).resolves.toBe(
+      `${canaryOrigin}/newsletter-remote.png`,
+    )
+    await expect
+      .poll(
+        () =>
+          doc
+            .locator('img[alt="remote"]')
+            .evaluate((img) => (img as HTMLImageElement).naturalWidth),
+        { timeout: 30_000 },
+      )
+      .toBe(REMOTE_PICTURE_WIDTH)
+    await expect(
+      doc.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+    ).resolves.toMatch(/^default-src 'none'; .*img-src data: https: http:;/)
+    // Nothing but images: the frame still has no scripts, forms or stylesheets to load.
+    await expect(frameSandbox(page)).resolves.toBe('allow-same-origin')
+    await page.locator('.toast').waitFor({ state: 'detached', timeout: 15_000 })
+    await page.screenshot({ path: screenshotPath(world, 'remote-allowed-light') })
+    // The allow list is the account's: the Settings page shows it.
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page
+      .getByRole('list', { name: 'Senders whose remote content loads' })
+      .getByText('news@example.com')
+      .waitFor()
+    expect(hits.filter((h) => h !== 'GET /newsletter-remote.png')).toEqual([])
+    hits.length = 0
+
+    // Mallory is not allowed: a remote image of hers stays blocked, and the canary hears nothing.
+    await openBySearch(page, 'subject:tracking', ': tracking pixel')
+    await reading.getByTestId('remote-blocked').waitFor()
+    expect(hits).toEqual([])
+    expect(b.foreignRequests.filter((r) => !r.endsWith('/newsletter-remote.png'))).toEqual([])
+  })
+
+  test('revoking stops the loads: reopened, the newsletter fetches nothing', async () => {
+    const { page } = b
+    const reading = page.getByRole('region', { name: 'Reading pane' })
+    await openBySearch(page, 'newsletter', 'Newsletter with an inline logo')
+    await reading.getByTestId('remote-allowed').waitFor()
+    await expect.poll(() => hits, { timeout: 30_000 }).toContain('GET /newsletter-remote.png')
+    await reading
+      .getByRole('button', { name: 'Stop loading remote content from news@example.com' })
+      .click()
+    await reading.getByTestId('remote-blocked').waitFor()
+    hits.length = 0
+    // Away and back: the message is drawn afresh, and with the sender revoked nothing is fetched.
+    await openBySearch(page, 'subject:tracking', ': tracking pixel')
+    await openBySearch(page, 'newsletter', 'Newsletter with an inline logo')
+    await reading.getByTestId('remote-blocked').waitFor()
+    const doc = page.frameLocator('iframe.mail-frame')
+    await expect(doc.locator('img[alt="remote"]').getAttribute('src')).resolves.toBeNull()
+    await expect(doc.locator('#logo').getAttribute('src')).resolves.toMatch(/^data:image\/png/)
+    expect(hits).toEqual([])
+    // Revoked in the settings file too: a fresh page load starts blocked.
+    await page.reload()
+    await page.getByRole('status').filter({ hasText: 'Online' }).waitFor()
+    await openBySearch(page, 'newsletter', 'Newsletter with an inline logo')
+    await reading.getByTestId('remote-blocked').waitFor()
+    expect(hits).toEqual([])
+    expect(await page.title()).toBe('Peermail')
+  })
+
+  test('even an allowed hostile sender gets images only: no script, form, frame, font, sheet or refresh', async () => {
+    const { page } = b
+    const reading = page.getByRole('region', { name: 'Reading pane' })
+    const heading = reading.getByRole('heading', { level: 1 })
+    await openBySearch(page, 'subject:tracking', ': tracking pixel')
+    await reading
+      .getByRole('button', { name: 'Always load remote content from mallory@example.com' })
+      .click()
+    await reading.getByTestId('remote-allowed').waitFor()
+    await expect.poll(() => hits, { timeout: 30_000 }).toContain('GET /1')
+    // Every message again, now with Mallory allowed.
+    await openFolder(page, 'inbox')
+    await page.getByRole('option').first().click()
+    for (let i = 0; i < mails.length; i++) {
+      await heading.waitFor()
+      const subject = (await heading.textContent()) ?? ''
+      await page.keyboard.press('j')
+      await heading.filter({ hasNotText: subject }).waitFor()
+    }
+    // Only what img-src covers may have loaded; these payloads fetch as something else.
+    const notImages = [
+      ...['5', '6', '45', '46', '11', '12', '59'], // stylesheets, @import, prefetch, icon
+      ...['10'], // font
+      ...['13'], // meta refresh
+      ...['14', '52'], // forms
+      ...['22', '23', '49', '61', '24', '25'], // frames, portal, object, embed
+      ...['26', '26b', '27', '54'], // media
+      ...['15', '44', '63', '66'], // SVG resources
+      ...['40', '40p', '41', '65', '60'], // links, ping, image map, behavior
+    ].map((path) => `GET /${path}`)
+    expect(hits.filter((h) => notImages.includes(h) || /script-|POST/.test(h))).toEqual([])
+    expect(await page.title()).toBe('Peermail')
+    // Revoked from Settings this time.
+    await page.getByRole('button', { name: 'Settings' }).click()
+    await page
+      .getByRole('button', { name: 'Stop loading remote content from mallory@example.com' })
+      .click()
+    await page
+      .getByRole('list', { name: 'Senders whose remote content loads' })
+      .waitFor({ state: 'detached' })
+    hits.length = 0
+    await openBySearch(page, 'subject:tracking', ': tracking pixel')
+    await reading.getByTestId('remote-blocked').waitFor()
+    expect(hits).toEqual([])
+  })
 })
+
+const REMOTE_PICTURE_WIDTH = 240
+/** A 240×60 PNG in the newsletter's blue, made here (no fixture file to keep in sync). */
+const REMOTE_PICTURE = solidPng(REMOTE_PICTURE_WIDTH, 60, [10, 100, 214])
+
+function solidPng(width: number, height: number, [r, g, b]: number[]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
+    const framed = Buffer.alloc(body.length + 8)
+    framed.writeUInt32BE(data.length, 0)
+    body.copy(framed, 4)
+    framed.writeUInt32BE(crc32(body), body.length + 4)
+    return framed
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(width).fill([r, g, b]).flat())])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(Array<Buffer>(height).fill(row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
+function frameSandbox(page: OpenedPage['page']) {
+  return page.locator('iframe.mail-frame').getAttribute('sandbox')
+}
+
+/** Searches `query` and opens the result whose subject contains `subject`. */
+async function openBySearch(page: OpenedPage['page'], query: string, subject: string) {
+  await openFolder(page, 'inbox')
+  const search = page.getByRole('searchbox', { name: 'Search mail' })
+  await search.fill(query)
+  await search.press('Enter')
+  await page.getByRole('option').filter({ hasText: subject }).first().click()
+  await page
+    .getByRole('region', { name: 'Reading pane' })
+    .getByRole('heading', { name: new RegExp(subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+    .waitFor()
+}

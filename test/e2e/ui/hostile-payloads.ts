@@ -205,7 +205,7 @@ export function inlineImageMail(C: string): Buffer {
       '--rel',
       'Content-Type: text/html; charset=utf-8',
       '',
-      `<h1 style="color:#0a64d6">Lighthouse news</h1><p><img id="logo" src="cid:logo@lighthouse" alt="logo" width="40" height="40"> Our logo, embedded.</p><p><img src="${C}/newsletter-remote.png" alt="remote"> And a remote image, blocked.</p>`,
+      `<h1 style="color:#0a64d6">Lighthouse news</h1><p><img id="logo" src="cid:logo@lighthouse" alt="logo" width="40" height="40"> Our logo, embedded.</p><p><img src="${C}/newsletter-remote.png" alt="remote"> And a remote image, loaded only if the reader allows it.</p>`,
       '--rel',
       'Content-Type: image/png',
       'Content-Transfer-Encoding: base64',

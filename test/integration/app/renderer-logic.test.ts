@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { ApiMessageSummary } from '../../../src/app/ipc/api.js'
+import { remoteContentSender } from '../../../src/app/renderer/src/remote-content.js'
 import { buildRows } from '../../../src/app/renderer/src/threads.js'
 import { scrollToRow, virtualRange } from '../../../src/app/renderer/src/virtual-range.js'
 
@@ -97,5 +98,28 @@ describe('buildRows', () => {
     const many = Array.from({ length: 100_000 }, (_, i) => message(`m${i}`, `t${i % 5000}`))
     const rows = buildRows(many, new Set(['t1']))
     expect(rows).toHaveLength(5000 + 19)
+  })
+})
+
+describe('remoteContentSender', () => {
+  const PEER = 'pm1ucrtwexy9efe3mmyjryib95rto7chzokfse4dwum85gpdfhap1gmbfkw9h'
+  const OTHER = 'pm1rch18kfb8jow4s34dy7czoje9jz3hrebruikpon1nqs53zembixisd15zh'
+  const from = (address: string, peer?: string): ApiMessageSummary => ({
+    ...message('x', 't'),
+    from: [{ name: 'Someone', address }],
+    ...(peer === undefined ? {} : { peer }),
+  })
+
+  test('Peermail mail: the proven sender, only when the From header names it', () => {
+    expect(remoteContentSender(from(`${PEER}@peermail.invalid`, PEER))).toBe(PEER)
+    // A From that claims someone the transport did not prove borrows nobody's permission.
+    expect(remoteContentSender(from(`${OTHER}@peermail.invalid`, PEER))).toBeUndefined()
+    expect(remoteContentSender(from(`${OTHER}@peermail.invalid`))).toBeUndefined()
+  })
+
+  test('ordinary mail (bridged, imported): the From address, lower-cased', () => {
+    expect(remoteContentSender(from('News@Example.COM'))).toBe('news@example.com')
+    expect(remoteContentSender(from('news@example.com', OTHER))).toBe('news@example.com')
+    expect(remoteContentSender({ ...message('x', 't'), from: [] })).toBeUndefined()
   })
 })

@@ -101,6 +101,7 @@ export function App({ backend }: { backend: Backend }) {
   const [network, setNetwork] = useState<Connectivity | undefined>()
   const [folders, setFolders] = useState<ApiFolder[]>([])
   const [contacts, setContacts] = useState<ApiContact[]>([])
+  const [remoteSenders, setRemoteSenders] = useState<string[]>([])
   const [view, setView] = useState<View>({ kind: 'folder', folder: 'inbox' })
   const [messages, setMessages] = useState<ApiMessageSummary[]>([])
   const [next, setNext] = useState<string | undefined>()
@@ -192,7 +193,24 @@ export function App({ backend }: { backend: Backend }) {
     })()
     void refreshFolders()
     void refreshContacts()
+    void call('remoteContent', {}).then((got) => {
+      if (got) setRemoteSenders(got.senders)
+    })
   }, [call, refreshFolders, refreshContacts])
+
+  const setRemoteContent = useCallback(
+    async (sender: string, allowed: boolean) => {
+      const got = await call('setRemoteContent', { sender, allowed })
+      if (!got) return
+      setRemoteSenders(got.senders)
+      notify(
+        allowed
+          ? `Remote content from ${shortAddress(sender)} will load`
+          : `Remote content from ${shortAddress(sender)} is blocked again`,
+      )
+    },
+    [call, notify],
+  )
 
   // What the node sees of the network (peers, relays, mail waiting), asked again every few seconds.
   useEffect(() => {
@@ -279,7 +297,7 @@ export function App({ backend }: { backend: Backend }) {
         setCompose({
           to: message.to.map((a) => bareAddress(a.address)).join(', '),
           cc: message.cc.map((a) => bareAddress(a.address)).join(', '),
-          bcc: '',
+          bcc: message.bcc.map((a) => bareAddress(a.address)).join(', '),
           subject: message.subject,
           text: message.text ?? '',
           attachments: [],
@@ -733,6 +751,9 @@ export function App({ backend }: { backend: Backend }) {
       ) : view.kind === 'settings' ? (
         <main className="main-page">
           <SettingsView
+            backend={backend}
+            remoteSenders={remoteSenders}
+            onRemoteContent={(sender, allowed) => void setRemoteContent(sender, allowed)}
             address={address}
             theme={theme}
             onTheme={setTheme}
@@ -856,6 +877,8 @@ export function App({ backend }: { backend: Backend }) {
             onAccept={(peer) => void accept(peer)}
             onBlock={(peer) => void block(peer)}
             onLink={openLink}
+            remoteSenders={remoteSenders}
+            onRemoteContent={(sender, allowed) => void setRemoteContent(sender, allowed)}
           />
         </main>
       )}

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import type { ApiContact } from '../../ipc/api.js'
 import { avatarHue, initialOf, shortAddress } from './format.js'
 import { Avatar, Icon } from './icons.js'
+import { QrCode } from './qr-code.js'
 
 export interface ContactsViewProps {
   contacts: ApiContact[]
@@ -20,6 +21,40 @@ export function SafetyNumber({ value }: { value: string }) {
         <span key={i}>{g}</span>
       ))}
     </code>
+  )
+}
+
+/**
+ * The safety number as a QR code, shown on request: the other side scans it (or reads the digits) to
+ * compare. It encodes only the 60 digits, which are no secret (both sides compute them).
+ */
+function SafetyQr({ contact }: { contact: ApiContact }) {
+  const [open, setOpen] = useState(false)
+  if (!contact.safetyNumber) return null
+  const id = `qr-${contact.address}`
+  return (
+    <div className="safety-qr">
+      <button
+        type="button"
+        className="link-button"
+        aria-expanded={open}
+        aria-controls={id}
+        onClick={() => {
+          setOpen(!open)
+        }}
+      >
+        {open ? 'Hide QR code' : 'Show as QR code'}
+      </button>
+      {open && (
+        <div id={id}>
+          <QrCode
+            text={contact.safetyNumber.replace(/\s+/g, '')}
+            label={`QR code of the safety number with ${contact.petname ?? contact.address}`}
+            size={144}
+          />
+        </div>
+      )}
+    </div>
   )
 }
 
@@ -104,6 +139,7 @@ export function ContactsView(props: ContactsViewProps) {
                   {c.address}
                 </div>
                 {c.safetyNumber && <SafetyNumber value={c.safetyNumber} />}
+                <SafetyQr contact={c} />
               </div>
               <div className="contact-actions">
                 <button

@@ -15,6 +15,7 @@ import {
 import { Avatar, Icon } from './icons.js'
 import { MailFrame } from './mail-frame.js'
 import { DeliveryTicks } from './message-list.js'
+import { remoteContentSender } from './remote-content.js'
 import { sanitizeMail, type InlineParts } from './sanitize.js'
 
 export interface ReadingPaneProps {
@@ -34,6 +35,10 @@ export interface ReadingPaneProps {
   onAccept: (address: string) => void
   onBlock: (address: string) => void
   onLink: (href: string, text: string) => void
+  /** Senders whose remote images load (the account's allow list). */
+  remoteSenders: string[]
+  /** Allows (true) or stops allowing (false) remote content from a sender. */
+  onRemoteContent: (sender: string, allowed: boolean) => void
 }
 
 function People({
@@ -63,9 +68,14 @@ function People({
 
 export function ReadingPane(props: ReadingPaneProps) {
   const { message, petnames } = props
+  const remoteSender = message === undefined ? undefined : remoteContentSender(message)
+  const remoteAllowed = remoteSender !== undefined && props.remoteSenders.includes(remoteSender)
   const sanitized = useMemo(
-    () => (message?.html === undefined ? undefined : sanitizeMail(message.html, props.inlineParts)),
-    [message?.html, props.inlineParts],
+    () =>
+      message?.html === undefined
+        ? undefined
+        : sanitizeMail(message.html, props.inlineParts, { remoteImages: remoteAllowed }),
+    [message?.html, props.inlineParts, remoteAllowed],
   )
   if (!message)
     return (
@@ -235,14 +245,50 @@ export function ReadingPane(props: ReadingPaneProps) {
             </div>
           </div>
         )}
-        {sanitized && sanitized.blockedRemote > 0 && (
-          <div className="banner remote" role="status" data-testid="remote-blocked">
+        {sanitized && remoteAllowed && sanitized.loadedRemote + sanitized.blockedRemote > 0 && (
+          <div
+            className="banner remote"
+            role="region"
+            aria-label="Remote content"
+            data-testid="remote-allowed"
+          >
             <Icon name="image" />
             <div className="banner-text">
+              Remote images are loaded: you allowed them for {shortAddress(remoteSender)}.
+            </div>
+            <button
+              type="button"
+              onClick={() => {
+                props.onRemoteContent(remoteSender, false)
+              }}
+            >
+              Stop loading remote content from {shortAddress(remoteSender)}
+            </button>
+          </div>
+        )}
+        {sanitized && !remoteAllowed && sanitized.blockedRemote > 0 && (
+          <div
+            className="banner remote"
+            role="region"
+            aria-label="Remote content"
+            data-testid="remote-blocked"
+          >
+            <Icon name="image" />
+            <div className="banner-text" role="status">
               Remote content blocked ({sanitized.blockedRemote}{' '}
               {sanitized.blockedRemote === 1 ? 'item' : 'items'}): it could tell the sender when and
               where you read this.
             </div>
+            {remoteSender !== undefined && (
+              <button
+                type="button"
+                onClick={() => {
+                  props.onRemoteContent(remoteSender, true)
+                }}
+              >
+                Always load remote content from {shortAddress(remoteSender)}
+              </button>
+            )}
           </div>
         )}
         <div className="msg-body">

@@ -15,6 +15,8 @@ export interface SanitizedMail {
   html: string
   /** Remote images, stylesheets and the like that were dropped. */
   blockedRemote: number
+  /** Remote images kept because the sender is allowed (0 unless `remoteImages`). */
+  loadedRemote: number
 }
 
 /** Content-ID (without brackets) → data: URL of the inline part. */
@@ -23,6 +25,17 @@ export type InlineParts = Map<string, string>
 /** The frame's own policy: nothing loads but inline styles and embedded images. */
 export const FRAME_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; form-action 'none'; base-uri 'none'"
+/**
+ * The policy for mail from a sender the user allowed remote content for: remote images (and CSS
+ * backgrounds) may load, nothing else does (no scripts, fonts, stylesheets, frames or forms).
+ */
+export const FRAME_CSP_REMOTE_IMAGES =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:; font-src data:; form-action 'none'; base-uri 'none'"
+
+export interface SanitizeOptions {
+  /** Keep `http(s):` image sources and CSS `url()`s (the user allowed this sender); default false. */
+  remoteImages?: boolean
+}
 
 const FORBID_TAGS = [
   'form',
@@ -70,9 +83,15 @@ const FORBID_ATTR = [
 ]
 const URL_ATTRS = ['src', 'href', 'xlink:href', 'cite', 'data']
 const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpe?g|webp|bmp);base64,[a-z0-9+/=\s]*$/i
+// A remote URL kept for an allowed sender: no quotes, parentheses, spaces or backslashes, so it cannot
+// end the CSS url() or the attribute it sits in.
+const REMOTE_URL = /^https?:\/\/[^\s"'()\\<>]+$/i
 
-/** Strips `@import` and non-data `url()` from CSS text; counts what it removed. */
-export function cleanCss(css: string, onBlocked: () => void): string {
+/**
+ * Strips `@import` and non-data `url()` from CSS text; counts what it removed. With `onRemote`, plain
+ * `http(s)` urls are kept (and counted there) instead: the frame's policy then lets them load as images.
+ */
+export function cleanCss(css: string, onBlocked: () => void, onRemote?: () => void): string {
   // Escapes would let `u\72l(` slip past the pattern below, so CSS escapes are resolved away first.
   let text = css.replace(/\\([0-9a-f]{1,6})\s?/gi, (_m, hex: string) => {
     const code = parseInt(hex, 16)
@@ -85,6 +104,10 @@ export function cleanCss(css: string, onBlocked: () => void): string {
   })
   text = text.replace(/url\s*\(\s*(['"]?)(.*?)\1\s*\)/gi, (match, _q, url: string) => {
     if (SAFE_DATA_IMAGE.test(url.trim())) return match
+    if (onRemote && REMOTE_URL.test(url.trim())) {
+      onRemote()
+      return `url("${url.trim()}")`
+    }
     onBlocked()
     return 'none'
   })
@@ -93,7 +116,10 @@ export function cleanCss(css: string, onBlocked: () => void): string {
     onBlocked()
     return 'blocked('
   })
-  return text.replace(/url\s*\((?!\s*['"]?data:image\/)/gi, 'blocked(')
+  const kept = onRemote
+    ? /url\s*\((?!\s*['"]?(data:image\/|https?:))/gi
+    : /url\s*\((?!\s*['"]?data:image\/)/gi
+  return text.replace(kept, 'blocked(')
 }
 
 function escapeHtml(text: string): string {
@@ -104,22 +130,32 @@ function escapeHtml(text: string): string {
  * Sanitises `dirty` (the sender's HTML) into a complete document for a sandboxed frame. `cid:` images
  * become the matching inline part's data URL; any other image source is dropped and counted.
  */
-export function sanitizeMail(dirty: string, parts: InlineParts = new Map()): SanitizedMail {
+export function sanitizeMail(
+  dirty: string,
+  parts: InlineParts = new Map(),
+  options: SanitizeOptions = {},
+): SanitizedMail {
   let blockedRemote = 0
+  let loadedRemote = 0
   const blocked = () => {
     blockedRemote++
   }
+  const remote = options.remoteImages
+    ? () => {
+        loadedRemote++
+      }
+    : undefined
   const purify = DOMPurify()
   purify.addHook('uponSanitizeElement', (node, data) => {
     if (data.tagName === 'style' && node.textContent)
-      node.textContent = cleanCss(node.textContent, blocked)
+      node.textContent = cleanCss(node.textContent, blocked, remote)
     if (['img', 'link', 'video', 'audio', 'source', 'picture', 'iframe'].includes(data.tagName)) {
       const el = node as Element
       if (data.tagName !== 'img' && (el.getAttribute('src') || el.getAttribute('href'))) blocked()
     }
   })
   purify.addHook('uponSanitizeAttribute', (_node, data) => {
-    if (data.attrName === 'style') data.attrValue = cleanCss(data.attrValue, blocked)
+    if (data.attrName === 'style') data.attrValue = cleanCss(data.attrValue, blocked, remote)
     if (data.attrName === 'srcset' || data.attrName === 'background') blocked()
   })
   purify.addHook('afterSanitizeAttributes', (node) => {
@@ -147,7 +183,11 @@ export function sanitizeMail(dirty: string, parts: InlineParts = new Map()): San
         const inline = cid === undefined ? undefined : parts.get(cid.replace(/^<|>$/g, ''))
         if (inline) el.setAttribute('src', inline)
         else if (SAFE_DATA_IMAGE.test(src)) continue
-        else {
+        else if (remote && REMOTE_URL.test(src)) {
+          // Allowed sender: the image loads, without telling its server which page asked.
+          el.setAttribute('referrerpolicy', 'no-referrer')
+          remote()
+        } else {
           el.removeAttribute('src')
           el.setAttribute('data-blocked', '')
           el.setAttribute('alt', el.getAttribute('alt') ?? '')
@@ -168,8 +208,9 @@ export function sanitizeMail(dirty: string, parts: InlineParts = new Map()): San
     FORCE_BODY: true,
     ADD_TAGS: ['style'],
   })
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${escapeHtml(FRAME_CSP)}"><style>${FRAME_STYLE}</style></head><body>${body}</body></html>`
-  return { html, blockedRemote }
+  const csp = options.remoteImages ? FRAME_CSP_REMOTE_IMAGES : FRAME_CSP
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}"><meta name="referrer" content="no-referrer"><style>${FRAME_STYLE}</style></head><body>${body}</body></html>`
+  return { html, blockedRemote, loadedRemote }
 }
 
 /** The frame's base style: readable defaults that the mail's own CSS may override. */

@@ -1,9 +1,19 @@
-import { Icon } from './icons.js'
+import type { Backend } from './api-client.js'
 import { QrCode } from './qr-code.js'
+import {
+  AliasesSection,
+  RecoveryPhraseSection,
+  RelaysSection,
+  RemoteContentSection,
+} from './settings-sections.js'
 
 export type Theme = 'system' | 'light' | 'dark'
 
 export interface SettingsViewProps {
+  backend: Backend
+  /** Senders whose remote content loads, and the way to change that. */
+  remoteSenders: string[]
+  onRemoteContent: (sender: string, allowed: boolean) => void
   address: string
   theme: Theme
   onTheme: (theme: Theme) => void
@@ -57,6 +67,9 @@ export function SettingsView(props: SettingsViewProps) {
           </div>
         </div>
       </section>
+      <RecoveryPhraseSection backend={props.backend} />
+      <RelaysSection backend={props.backend} />
+      <AliasesSection backend={props.backend} />
       <section className="card" aria-labelledby="theme-title">
         <h2 id="theme-title">Appearance</h2>
         <div role="radiogroup" aria-labelledby="theme-title" className="segmented">
@@ -89,16 +102,7 @@ export function SettingsView(props: SettingsViewProps) {
           Tell me when new mail arrives while this window is in the background
         </label>
       </section>
-      <section className="card" aria-labelledby="privacy-title">
-        <h2 id="privacy-title">
-          <Icon name="shield" size={16} /> Privacy
-        </h2>
-        <p className="muted">
-          Remote images and stylesheets in mail are always blocked, so senders cannot learn when you
-          read their mail. Links show their real address and open in your browser only after you
-          confirm.
-        </p>
-      </section>
+      <RemoteContentSection senders={props.remoteSenders} onRemoteContent={props.onRemoteContent} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">Keyboard shortcuts</h2>
         <dl className="shortcuts">

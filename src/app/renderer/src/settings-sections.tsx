@@ -1,0 +1,324 @@
+/**
+ * The Settings sections that talk to the node: relays, bridge aliases and the recovery phrase. Each keeps
+ * its own state and shows its errors next to its form (role="alert"), where the user is looking.
+ */
+import { useCallback, useEffect, useState } from 'react'
+import type { ApiAlias, ApiCallName, ApiCalls } from '../../ipc/api.js'
+import type { Backend } from './api-client.js'
+import { shortAddress } from './format.js'
+import { Icon } from './icons.js'
+
+type Outcome<N extends ApiCallName> =
+  { ok: true; value: ApiCalls[N]['response'] } | { ok: false; message: string }
+
+/** One call, its failure as a message for the form rather than a toast. */
+function useCall(backend: Backend) {
+  return useCallback(
+    async <N extends ApiCallName>(name: N, body: ApiCalls[N]['request']): Promise<Outcome<N>> => {
+      const result = await backend.call(name, body)
+      return result.ok
+        ? { ok: true, value: result.value }
+        : { ok: false, message: result.error.message }
+    },
+    [backend],
+  )
+}
+
+function FormError({ message, id }: { message: string | undefined; id: string }) {
+  return message === undefined ? null : (
+    <p className="form-error" role="alert" id={id}>
+      {message}
+    </p>
+  )
+}
+
+export function RelaysSection({ backend }: { backend: Backend }) {
+  const call = useCall(backend)
+  const [relays, setRelays] = useState<string[]>([])
+  const [max, setMax] = useState(0)
+  const [address, setAddress] = useState('')
+  const [error, setError] = useState<string>()
+  const apply = (got: Outcome<'relays'>) => {
+    if (!got.ok) {
+      setError(got.message)
+      return false
+    }
+    setError(undefined)
+    setRelays(got.value.relays)
+    setMax(got.value.max)
+    return true
+  }
+  useEffect(() => {
+    void call('relays', {}).then(apply)
+  }, [call])
+  return (
+    <section className="card" aria-labelledby="relays-title">
+      <h2 id="relays-title">
+        <Icon name="link" size={16} /> Relays
+      </h2>
+      <p className="muted">
+        Relays keep your mail, encrypted, while this computer is offline. Changes take effect the
+        next time Peermail goes online.
+      </p>
+      {relays.length === 0 ? (
+        <p className="muted small">No relays: mail reaches you only while you are online.</p>
+      ) : (
+        <ul className="setting-list" aria-label="Relays">
+          {relays.map((relay) => (
+            <li key={relay}>
+              <code title={relay}>{relay}</code>
+              <button
+                type="button"
+                className="danger-text"
+                aria-label={`Remove relay ${shortAddress(relay)}`}
+                onClick={() => {
+                  void call('removeRelay', { address: relay }).then(apply)
+                }}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="setting-form"
+        aria-label="Add a relay"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void call('addRelay', { address: address.trim() }).then((got) => {
+            if (apply(got)) setAddress('')
+          })
+        }}
+      >
+        <label className="field">
+          <span>Relay address</span>
+          <input
+            value={address}
+            placeholder="pm1…"
+            aria-describedby={error ? 'relays-error' : undefined}
+            onChange={(e) => {
+              setAddress(e.target.value)
+            }}
+          />
+        </label>
+        <button
+          type="submit"
+          className="primary"
+          disabled={address.trim() === '' || (max > 0 && relays.length >= max)}
+        >
+          <Icon name="plus" size={16} /> Add relay
+        </button>
+      </form>
+      <FormError message={error} id="relays-error" />
+    </section>
+  )
+}
+
+export function AliasesSection({ backend }: { backend: Backend }) {
+  const call = useCall(backend)
+  const [aliases, setAliases] = useState<ApiAlias[]>([])
+  const [alias, setAlias] = useState('')
+  const [bridge, setBridge] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const apply = (got: Outcome<'aliases'>) => {
+    setBusy(false)
+    if (!got.ok) {
+      setError(got.message)
+      return false
+    }
+    setError(undefined)
+    setAliases(got.value)
+    return true
+  }
+  useEffect(() => {
+    void call('aliases', {}).then(apply)
+  }, [call])
+  return (
+    <section className="card" aria-labelledby="aliases-title">
+      <h2 id="aliases-title">
+        <Icon name="sent" size={16} /> Ordinary email addresses
+      </h2>
+      <p className="muted">
+        A bridge gives you an ordinary address (name@domain): mail sent to it arrives here, and you
+        can write to ordinary addresses through it.
+      </p>
+      {aliases.length === 0 ? (
+        <p className="muted small">No ordinary address yet.</p>
+      ) : (
+        <ul className="setting-list" aria-label="Aliases">
+          {aliases.map((a) => (
+            <li key={a.alias}>
+              <strong>{a.alias}</strong>
+              <span className="muted small" title={a.bridge}>
+                via {shortAddress(a.bridge)}
+              </span>
+              <button
+                type="button"
+                className="danger-text"
+                aria-label={`Give up ${a.alias}`}
+                disabled={busy}
+                onClick={() => {
+                  setBusy(true)
+                  void call('removeAlias', { alias: a.alias }).then(apply)
+                }}
+              >
+                Give up
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="setting-form"
+        aria-label="Add an ordinary address"
+        onSubmit={(e) => {
+          e.preventDefault()
+          setBusy(true)
+          void call('addAlias', { alias: alias.trim(), bridge: bridge.trim() }).then((got) => {
+            if (apply(got)) {
+              setAlias('')
+              setBridge('')
+            }
+          })
+        }}
+      >
+        <label className="field">
+          <span>Address</span>
+          <input
+            value={alias}
+            placeholder="you@bridge.example"
+            onChange={(e) => {
+              setAlias(e.target.value)
+            }}
+          />
+        </label>
+        <label className="field">
+          <span>Bridge</span>
+          <input
+            value={bridge}
+            placeholder="pm1… (the bridge's address)"
+            onChange={(e) => {
+              setBridge(e.target.value)
+            }}
+          />
+        </label>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || alias.trim() === '' || bridge.trim() === ''}
+        >
+          <Icon name="plus" size={16} /> {busy ? 'Asking the bridge…' : 'Add'}
+        </button>
+      </form>
+      <FormError message={error} id="aliases-error" />
+    </section>
+  )
+}
+
+export function RecoveryPhraseSection({ backend }: { backend: Backend }) {
+  const call = useCall(backend)
+  const [passphrase, setPassphrase] = useState('')
+  const [phrase, setPhrase] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  return (
+    <section className="card" aria-labelledby="phrase-title">
+      <h2 id="phrase-title">
+        <Icon name="shield" size={16} /> Recovery phrase
+      </h2>
+      <p className="muted">
+        The 24 words restore this account on a new device. Anyone who has them can read your mail:
+        write them on paper and keep them safe.
+      </p>
+      {phrase === undefined ? (
+        <form
+          className="setting-form"
+          aria-label="Show the recovery phrase"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setBusy(true)
+            void call('recoveryPhrase', { passphrase }).then((got) => {
+              setBusy(false)
+              setPassphrase('')
+              if (got.ok) {
+                setError(undefined)
+                setPhrase(got.value.phrase)
+              } else setError(got.message)
+            })
+          }}
+        >
+          <label className="field">
+            <span>Passphrase</span>
+            <input
+              type="password"
+              autoComplete="current-password"
+              value={passphrase}
+              aria-describedby={error ? 'phrase-error' : undefined}
+              onChange={(e) => {
+                setPassphrase(e.target.value)
+              }}
+            />
+          </label>
+          <button type="submit" className="primary" disabled={busy || passphrase === ''}>
+            {busy ? 'Checking…' : 'Show recovery phrase'}
+          </button>
+        </form>
+      ) : (
+        <>
+          <ol className="phrase" aria-label="Recovery phrase" data-testid="recovery-phrase">
+            {phrase.split(' ').map((word, i) => (
+              <li key={i}>{word}</li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            onClick={() => {
+              setPhrase(undefined)
+            }}
+          >
+            Hide
+          </button>
+        </>
+      )}
+      <FormError message={error} id="phrase-error" />
+    </section>
+  )
+}
+
+export function RemoteContentSection(props: {
+  senders: string[]
+  onRemoteContent: (sender: string, allowed: boolean) => void
+}) {
+  return (
+    <section className="card" aria-labelledby="privacy-title">
+      <h2 id="privacy-title">
+        <Icon name="shield" size={16} /> Privacy
+      </h2>
+      <p className="muted">
+        Remote images and stylesheets in mail are blocked, so senders cannot learn when you read
+        their mail, unless you allow them for a sender from that mail's banner. Links show their
+        real address and open in your browser only after you confirm.
+      </p>
+      {props.senders.length > 0 && (
+        <ul className="setting-list" aria-label="Senders whose remote content loads">
+          {props.senders.map((sender) => (
+            <li key={sender}>
+              <code title={sender}>{shortAddress(sender)}</code>
+              <button
+                type="button"
+                aria-label={`Stop loading remote content from ${shortAddress(sender)}`}
+                onClick={() => {
+                  props.onRemoteContent(sender, false)
+                }}
+              >
+                Block again
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
