@@ -24,7 +24,7 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron'
-import { openAccount, parseBootstrap, type Account } from '../../client/index.js'
+import { openAccount, parseBootstrap, readSettings, type Account } from '../../client/index.js'
 import { fail } from '../../shared/result.js'
 import { ApiErrorCode, isApiCallName, type ApiEvent } from '../ipc/api.js'
 import { createLocalApi, defaultUiDir, forwardAccountEvents, uiCsp } from '../main/index.js'
@@ -76,10 +76,14 @@ async function main(): Promise<void> {
   const uiDir = defaultUiDir()
   if (!uiDir) throw new Error('the UI is not built: run npm run build')
   const bootstrap = process.env.PEERMAIL_BOOTSTRAP
+  const home = process.env.PEERMAIL_HOME ?? join(homedir(), '.peermail')
+  // The relays the user chose (Settings or `peermail relays`), as the CLI applies them.
+  const { relays } = await readSettings(home)
   const account: Account = await openAccount({
-    home: process.env.PEERMAIL_HOME ?? join(homedir(), '.peermail'),
+    home,
     passphrase,
     ...(bootstrap ? { bootstrap: bootstrap.split(',').map(parseBootstrap) } : {}),
+    ...(relays.length > 0 ? { relays } : {}),
   })
   const api = createLocalApi(account, (err) => {
     process.stderr.write(`peermail: unexpected error in an API call: ${String(err)}\n`)
