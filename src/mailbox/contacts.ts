@@ -1,6 +1,7 @@
 import type Hyperbee from 'hyperbee'
 import { MailboxError } from './errors.js'
 import { isSafeName, key, under } from './index-keys.js'
+import type { LiveReads } from './live-reads.js'
 
 /** Someone the user writes with. */
 export interface Contact {
@@ -34,6 +35,8 @@ export class Contacts {
     private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
     private readonly assertOpen: () => void,
     private readonly now: () => number,
+    /** Lookups without a snapshot session each: one runs for every mail sent and every batch received. */
+    private readonly reads: LiveReads,
   ) {}
 
   /** Every contact, by address. */
@@ -48,7 +51,8 @@ export class Contacts {
   /** One contact, or undefined. */
   async get(address: string): Promise<Contact | undefined> {
     this.assertOpen()
-    return (await this.bee.get(key('con', normalize(address))))?.value as Contact | undefined
+    const k = key('con', normalize(address))
+    return this.reads.read(async (index) => (await index.get(k))?.value as Contact | undefined)
   }
 
   /** Adds a contact or updates its petname. */

@@ -12,6 +12,7 @@ import { FolderIndex } from './folders.js'
 import { checkIndex, type IntegrityReport } from './integrity.js'
 import { newMessageId, isMessageId } from './ids.js'
 import { key, under } from './index-keys.js'
+import { LiveReads } from './live-reads.js'
 import type { MimeParser, ParsedAttachment, ParsedMessage } from './mime/index.js'
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -133,6 +134,8 @@ export class Mailbox {
   /** Named values the layers above keep beside the mail, changed atomically with it. */
   readonly state: MailboxState
   private readonly bee: Hyperbee
+  /** Point reads and short scans without a snapshot session each (see live-reads.ts). */
+  private readonly liveReads: LiveReads
   private readonly blobs: BlobStore
   private readonly searchLog: SearchLog
   private readonly parser: MimeParser
@@ -162,6 +165,7 @@ export class Mailbox {
       keyEncoding: 'utf-8',
       valueEncoding: 'json',
     })
+    this.liveReads = new LiveReads(this.bee)
     this.blobs = new BlobStore(store.get({ name: 'mailbox-blobs' }), blobKey)
     this.parser = parser
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
@@ -172,8 +176,8 @@ export class Mailbox {
       this.assertOpen()
     }
     this.folders = new FolderIndex(this.bee, (fn) => this.write(fn), exclusive, assertOpen)
-    this.contacts = new Contacts(this.bee, exclusive, assertOpen, this.now)
-    this.state = new MailboxState(this.bee, assertOpen)
+    this.contacts = new Contacts(this.bee, exclusive, assertOpen, this.now, this.liveReads)
+    this.state = new MailboxState(this.liveReads, assertOpen)
   }
 
   /** Opens the index and checks the storage key. Idempotent. */
@@ -214,7 +218,7 @@ export class Mailbox {
     this.assertOpen()
     // Observed at once: it may fail while the messages are parsed; it is awaited (and thrown) below.
     options.after?.catch(() => {})
-    const prepared = await Promise.all(inputs.map((input) => this.prepare(input)))
+    const prepared = await this.prepareAll(inputs)
     await options.after
     return this.write(async (batch, changes) => {
       this.assertOpen()
@@ -314,7 +318,9 @@ export class Mailbox {
   /** The stored metadata of one message. */
   async get(id: string): Promise<MessageRecord> {
     this.assertOpen()
-    const record = isMessageId(id) ? await this.recordIn(this.bee, id) : undefined
+    const record = isMessageId(id)
+      ? await this.liveReads.read((index) => this.recordIn(index, id))
+      : undefined
     if (!record) throw MailboxError.MESSAGE_NOT_FOUND(id)
     return record
   }
@@ -450,7 +456,7 @@ export class Mailbox {
       // Superseded drafts skip this: autosave would otherwise rewrite the whole snapshot every few seconds.
       if (options.rewriteIndex === false) return
       await this.searchLog.snapshot()
-      await this.bee.clearUnlinked()
+      await this.liveReads.whileClearing(() => this.bee.clearUnlinked())
     })
   }
 
@@ -537,21 +543,32 @@ export class Mailbox {
     })
   }
 
-  private async prepare(
-    input: AddMessageInput,
-  ): Promise<
-    | { error: MailboxError }
-    | { raw: Buffer; parsed: ParsedMessage; input: AddMessageInput; hash: string }
-  > {
-    if (!Buffer.isBuffer(input.raw))
-      return { error: MailboxError.INVALID_ARGUMENT('raw must be a Buffer') }
-    if (input.raw.byteLength > this.maxMessageBytes) {
-      return { error: MailboxError.MESSAGE_TOO_LARGE(input.raw.byteLength, this.maxMessageBytes) }
-    }
-    if (input.raw.byteLength === 0) return { error: MailboxError.INVALID_ARGUMENT('empty message') }
+  // Checks and parses every input: the parser gets them all at once (few round trips to its worker).
+  private async prepareAll(inputs: AddMessageInput[]): Promise<Prepared[]> {
+    const refusals = inputs.map((input) => this.refusalOf(input))
+    const parsable = inputs.filter((_, i) => refusals[i] === undefined).map((input) => input.raw)
+    const parsed = await this.parser.parseMany(parsable)
+    let next = 0
+    return inputs.map((input, i) => {
+      const refusal = refusals[i]
+      if (refusal) return { error: refusal }
+      const message = parsed[next++]
+      if (!message) return { error: MailboxError.CORRUPT('the parser returned fewer messages') }
+      return this.prepared(input, message)
+    })
+  }
+
+  private refusalOf(input: AddMessageInput): MailboxError | undefined {
+    if (!Buffer.isBuffer(input.raw)) return MailboxError.INVALID_ARGUMENT('raw must be a Buffer')
+    if (input.raw.byteLength > this.maxMessageBytes)
+      return MailboxError.MESSAGE_TOO_LARGE(input.raw.byteLength, this.maxMessageBytes)
+    if (input.raw.byteLength === 0) return MailboxError.INVALID_ARGUMENT('empty message')
+    return undefined
+  }
+
+  private prepared(input: AddMessageInput, parsed: ParsedMessage): Prepared {
     const hash = Buffer.alloc(32)
     sodium.crypto_generichash(hash, input.raw)
-    const parsed = await this.parser.parse(input.raw)
     if (input.expectFrom !== undefined) {
       const [from, ...others] = parsed.from
       if (others.length > 0 || from?.address.toLowerCase() !== input.expectFrom.toLowerCase())
@@ -734,6 +751,11 @@ export class Mailbox {
     if (this.closing) throw MailboxError.CLOSED()
   }
 }
+
+/** An input checked and parsed for storing, or the reason it is refused. */
+type Prepared =
+  | { error: MailboxError }
+  | { raw: Buffer; parsed: ParsedMessage; input: AddMessageInput; hash: string }
 
 /** A snapshot of the index that searches read records from, and how many searches are reading it. */
 interface SearchView {

@@ -1,7 +1,7 @@
-import type Hyperbee from 'hyperbee'
 import type { Batch } from 'hyperbee'
 import { MailboxError } from './errors.js'
 import { key } from './index-keys.js'
+import type { LiveReads } from './live-reads.js'
 
 /** One change to the kept state: a value to store, or `null` to delete the name. */
 export interface StateChange {
@@ -25,14 +25,15 @@ const MAX_NAME_LENGTH = 512
  */
 export class MailboxState {
   constructor(
-    private readonly bee: Hyperbee,
+    private readonly reads: LiveReads,
     private readonly assertOpen: () => void,
   ) {}
 
   /** The value stored under `name`, or undefined. */
   async get(name: string): Promise<unknown> {
     this.assertOpen()
-    return (await this.bee.get(stateKey(name)))?.value
+    const k = stateKey(name)
+    return this.reads.read(async (index) => (await index.get(k))?.value)
   }
 
   /**
@@ -48,12 +49,14 @@ export class MailboxState {
     this.assertOpen()
     const start = stateKey(from ?? prefix)
     const end = until === undefined ? start + '\uffff' : stateKey(until)
-    const out: StateEntry[] = []
     const range = { gte: start, lt: end, ...(limit < Infinity ? { limit } : {}) }
-    for await (const entry of this.bee.createReadStream(range)) {
-      out.push({ name: entry.key.slice(PREFIX.length), value: entry.value })
-    }
-    return out
+    return this.reads.read(async (index) => {
+      const out: StateEntry[] = []
+      for await (const entry of index.createReadStream(range)) {
+        out.push({ name: entry.key.slice(PREFIX.length), value: entry.value })
+      }
+      return out
+    })
   }
 }
 

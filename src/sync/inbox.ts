@@ -54,6 +54,12 @@ const MAX_BATCH_MESSAGES = 64
 const MAX_BATCH_BYTES = 16 * 1024 * 1024
 /** Blocks fetched ahead of the cursor: a peer's log is pulled as it is read, never all at once. */
 const READ_AHEAD_BLOCKS = 512
+/**
+ * Stored blocks are cleared from disk in bulk: a clear is a storage write of its own, not worth making for
+ * each lone mail of a conversation. Fewer wait until the log has been quiet this long.
+ */
+const CLEAR_BATCH_BLOCKS = 64
+const CLEAR_IDLE_MS = 5_000
 /** How the mailbox's refusals are told to the sender. */
 const REJECT_FOR: Partial<Record<string, RejectCode>> = {
   MESSAGE_TOO_LARGE: RejectCode.TOO_LARGE,
@@ -87,12 +93,28 @@ export class LogIngest {
   /** Blocks below this are cleared from disk (or were never kept). */
   private cleared = 0
   private retry: NodeJS.Timeout | null = null
+  private clearTimer: NodeJS.Timeout | null = null
+  /** The quiet period is over: the next pass clears whatever is stored, however little. */
+  private clearDue = false
+  /**
+   * Our refusals the sender may not have heard yet, by the last block of what was refused: the `in/rej/`
+   * state entries, mirrored here so that an ack (one per stored batch) needs no read of the index.
+   * Changed only once the entries are written or deleted.
+   */
+  private readonly refusals = new Map<number, Rejection>()
+
+  /** The sender's `pm1…` address and its header form, for every mail of the log. */
+  private readonly senderAddress: string
+  private readonly senderMailAddress: string
 
   constructor(
     private readonly ctx: InboxContext,
     readonly sender: Buffer,
     readonly logKey: Buffer,
-  ) {}
+  ) {
+    this.senderAddress = encodeAddress(sender)
+    this.senderMailAddress = peerMailAddress(sender)
+  }
 
   get name(): string {
     return `${this.sender.toString('hex')}/${this.logKey.toString('hex')}`
@@ -106,6 +128,12 @@ export class LogIngest {
     const saved = (await this.ctx.mailbox.state.get(stateNames.inLog(this.name))) as
       Cursor | undefined
     this.cursor = saved?.next ?? 0
+    for (const { name, value } of await this.ctx.mailbox.state.list(
+      stateNames.rejectedPrefix(this.name),
+    )) {
+      const { code, difficulty } = value as { code: RejectCode; difficulty: number }
+      this.refusals.set(seqOf(name), { seq: seqOf(name), code, difficulty })
+    }
     this.cleared = Math.min(this.cursor, (await core.info()).contiguousLength)
     core.on('append', () => {
       this.kick()
@@ -116,7 +144,7 @@ export class LogIngest {
   async offered(ackedUpTo: number): Promise<void> {
     this.ackedUpTo = Math.max(this.ackedUpTo, Math.min(ackedUpTo, this.cursor))
     await this.pruneRejections()
-    await this.sendAck()
+    this.sendAck()
     this.kick()
   }
 
@@ -133,6 +161,7 @@ export class LogIngest {
   async close(): Promise<void> {
     this.closed = true
     if (this.retry) clearTimeout(this.retry)
+    if (this.clearTimer) clearTimeout(this.clearTimer)
     await this.core?.close()
     await this.passes.idle()
   }
@@ -166,13 +195,29 @@ export class LogIngest {
   // What is stored needs no second copy: the blocks below the cursor are dropped from this disk, but only
   // once the log is read to its end and no read is under way (this runs after a pass). Clearing while a
   // download range of the same core is in flight can leave a later block never fetched (seen here with
-  // hypercore 11.37), stalling the log.
+  // hypercore 11.37), stalling the log. A few blocks wait for more, or for a quiet moment (a timer that
+  // kicks a pass, so the clear still runs between reads).
   private async clearStored(): Promise<void> {
     const core = this.core
     const next = this.cursor
     if (!core || this.closed || next < core.length || next <= this.cleared) return
+    if (next - this.cleared < CLEAR_BATCH_BLOCKS && !this.clearDue) {
+      this.clearWhenQuiet()
+      return
+    }
+    this.clearDue = false
     await core.clear(this.cleared, next).catch(() => {})
     this.cleared = next
+  }
+
+  private clearWhenQuiet(): void {
+    if (this.clearTimer) clearTimeout(this.clearTimer)
+    this.clearTimer = setTimeout(() => {
+      this.clearTimer = null
+      this.clearDue = true
+      this.kick()
+    }, CLEAR_IDLE_MS)
+    this.clearTimer.unref()
   }
 
   // One batch: complete items from `from` on, each decided; null when there is nothing to take (or the
@@ -228,11 +273,11 @@ export class LogIngest {
         batch.inputs.push({
           raw: item.mail,
           folder: admission.folder,
-          peer: encodeAddress(this.sender),
+          peer: this.senderAddress,
           // A bridge's log carries ordinary mail: its From is the original sender, not the bridge.
           ...(this.ctx.admission.carriesMail(this.sender)
             ? {}
-            : { expectFrom: peerMailAddress(this.sender) }),
+            : { expectFrom: this.senderMailAddress }),
         })
         batch.lasts.push(item.last)
         bytes += item.mail.byteLength
@@ -246,11 +291,22 @@ export class LogIngest {
   // Stores a batch with the cursor move in one mailbox batch (after `previous` is written), then acks.
   private store(batch: Batch, previous: Promise<unknown> | undefined): Stored {
     const { next, inputs, lasts, rejections } = batch
+    // Every refusal of the batch, the mailbox's own included: known once the write has them.
+    let refused: Rejection[] = []
     const written = this.ctx.mailbox.addMany(inputs, {
-      state: (added) => this.stateChanges(next, rejections, lasts, added),
+      state: (added) => {
+        refused = this.refusalsOf(next, rejections, lasts, added)
+        return this.stateChanges(next, refused)
+      },
       ...(previous ? { after: previous } : {}),
     })
-    const done = this.stored(next, written)
+    const done = this.stored(
+      next,
+      written.then((results) => {
+        for (const r of refused) this.refusals.set(r.seq, r)
+        return results
+      }),
+    )
     // Observed at once: a failure surfaces when the pass awaits it, never as an unhandled rejection.
     written.catch(() => {})
     done.catch(() => {})
@@ -263,25 +319,30 @@ export class LogIngest {
     const fresh = results.flatMap((r) => (r.ok && !r.duplicate ? [r.summary] : []))
     if (fresh.length > 0) this.ctx.onMail(fresh)
     if (this.core) this.ctx.onProgress?.(next, this.core.length)
-    await this.sendAck()
+    this.sendAck()
   }
 
-  // The cursor move, plus a rejection for every refused mail (including ones the mailbox refused).
-  private stateChanges(
+  // The batch's refusals, plus one for every mail the mailbox refused.
+  private refusalsOf(
     next: number,
     rejections: Rejection[],
     lasts: number[],
     added: AddResult[],
-  ): StateChange[] {
+  ): Rejection[] {
     const all = [...rejections]
     for (const [i, result] of added.entries()) {
       if (result.ok) continue
       const code = REJECT_FOR[result.error.code] ?? RejectCode.MALFORMED
       all.push({ seq: lasts[i] ?? next - 1, code, difficulty: this.difficulty() })
     }
+    return all
+  }
+
+  // The cursor move, plus a rejection entry for every refusal.
+  private stateChanges(next: number, refused: Rejection[]): StateChange[] {
     return [
       { name: stateNames.inLog(this.name), value: { next } satisfies Cursor },
-      ...all.map((r) => ({
+      ...refused.map((r) => ({
         name: stateNames.rejected(this.name, r.seq),
         value: { code: r.code, difficulty: r.difficulty },
       })),
@@ -290,23 +351,21 @@ export class LogIngest {
 
   // An ack lists at most MAX_REJECTIONS_PER_ACK refusals; if more are outstanding it stops short of the
   // first one that does not fit, so nothing unlisted below its length is taken for delivered.
-  // The cursor is read once: a store can move it while the rejections are being listed, and an ack
+  // Refusals at or past the cursor (a batch written but its cursor not moved yet) are left out: an ack
   // listing a refusal at or past its own length is malformed (the sender drops us for it).
-  private async sendAck(): Promise<void> {
+  private sendAck(): void {
     const rejected: Rejection[] = []
     const cursor = this.cursor
     let length = cursor
-    for (const { name, value } of await this.ctx.mailbox.state.list(
-      stateNames.rejectedPrefix(this.name),
-    )) {
-      const seq = seqOf(name)
-      if (seq < this.ackedUpTo || seq >= cursor) continue
+    const outstanding = [...this.refusals.values()]
+      .filter(({ seq }) => seq >= this.ackedUpTo && seq < cursor)
+      .sort((a, b) => a.seq - b.seq)
+    for (const refusal of outstanding) {
       if (rejected.length === MAX_REJECTIONS_PER_ACK) {
-        length = seq
+        length = refusal.seq
         break
       }
-      const { code, difficulty } = value as { code: RejectCode; difficulty: number }
-      rejected.push({ seq, code, difficulty })
+      rejected.push({ ...refusal })
     }
     this.ctx.sendAck(this.sender.toString('hex'), { logKey: this.logKey, length, rejected })
   }
@@ -320,11 +379,12 @@ export class LogIngest {
 
   // Rejections below what the sender has heard are no longer needed.
   private async pruneRejections(): Promise<void> {
-    const stale = (
-      await this.ctx.mailbox.state.list(stateNames.rejectedPrefix(this.name), 1000)
-    ).filter(({ name }) => seqOf(name) < this.ackedUpTo)
-    if (stale.length > 0)
-      await this.ctx.mailbox.commit({ state: stale.map(({ name }) => ({ name, value: null })) })
+    const stale = [...this.refusals.keys()].filter((seq) => seq < this.ackedUpTo).slice(0, 1000)
+    if (stale.length === 0) return
+    await this.ctx.mailbox.commit({
+      state: stale.map((seq) => ({ name: stateNames.rejected(this.name, seq), value: null })),
+    })
+    for (const seq of stale) this.refusals.delete(seq)
   }
 
   private difficulty(): number {

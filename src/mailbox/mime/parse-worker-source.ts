@@ -7,9 +7,12 @@ import type { ParsedAttachment, ParsedMessage } from './types.js'
  *
  * Protocol, one request at a time:
  *   main → worker  `{ id, raw: Uint8Array }` (raw's buffer is transferred)
+ *                  or `{ id, raws: Uint8Array[] }` (several messages, parsed in order, one reply)
  *   worker → main  `{ type: 'ready' }` once mailparser is loaded,
  *                  `{ type: 'result', id, message: WireMessage }` (attachment buffers transferred),
- *                  `{ type: 'error', id, reason }` when mailparser rejects.
+ *                  `{ type: 'error', id, reason }` when mailparser rejects,
+ *                  `{ type: 'results', id, outcomes }` for `raws`: per message `{ ok: true, message }`
+ *                  or `{ ok: false, reason }`.
  * The worker shapes mailparser's output into plain data here, so only plain data crosses the thread.
  */
 export const PARSE_WORKER_SOURCE = `'use strict'
@@ -56,8 +59,8 @@ function exclusive(content, seen) {
   return copy
 }
 
-function shape(mail) {
-  const seen = new Set()
+// seen: the buffers already transferred in this reply (one reply may carry several messages).
+function shape(mail, seen = new Set()) {
   const attachments = (Array.isArray(mail.attachments) ? mail.attachments : []).map((a) => {
     const content = exclusive(a.content, seen)
     const out = {
@@ -89,14 +92,32 @@ function shape(mail) {
   return { message, transfer: [...seen] }
 }
 
-parentPort.on('message', async ({ id, raw }) => {
+function reasonOf(err) {
+  return String((err && err.message) || err).slice(0, 500)
+}
+
+async function parseMany(id, raws) {
+  const outcomes = []
+  const seen = new Set()
+  for (const raw of raws) {
+    try {
+      const mail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), OPTIONS)
+      outcomes.push({ ok: true, message: shape(mail, seen).message })
+    } catch (err) {
+      outcomes.push({ ok: false, reason: reasonOf(err) })
+    }
+  }
+  parentPort.postMessage({ type: 'results', id, outcomes }, [...seen])
+}
+
+parentPort.on('message', async ({ id, raw, raws }) => {
+  if (Array.isArray(raws)) return parseMany(id, raws)
   try {
     const mail = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), OPTIONS)
     const { message, transfer } = shape(mail)
     parentPort.postMessage({ type: 'result', id, message }, transfer)
   } catch (err) {
-    const reason = String((err && err.message) || err).slice(0, 500)
-    parentPort.postMessage({ type: 'error', id, reason })
+    parentPort.postMessage({ type: 'error', id, reason: reasonOf(err) })
   }
 })
 
@@ -108,6 +129,11 @@ export type WorkerReply =
   | { type: 'ready' }
   | { type: 'result'; id: number; message: WireMessage }
   | { type: 'error'; id: number; reason: string }
+  | {
+      type: 'results'
+      id: number
+      outcomes: ({ ok: true; message: WireMessage } | { ok: false; reason: string })[]
+    }
 
 /** A {@link ParsedMessage} as posted by the worker, before the main thread wraps content as Buffers. */
 export interface WireMessage extends Omit<ParsedMessage, 'attachments' | 'parseError'> {

@@ -19,6 +19,16 @@ export interface ParseWorker {
    * the message is posted (worker start-up is not charged to it); on timeout the thread is terminated.
    */
   parse(raw: Uint8Array, timeoutMs: number): Promise<WorkerOutcome>
+  /**
+   * Parses several messages in one round trip (one post each way, not one per message), each outcome as
+   * {@link parse} would give it; `timeoutMs` bounds the whole call. When the call as a whole fails (the
+   * time is up, the thread died or ran out of heap) it resolves `{ failed }` and says nothing about which
+   * message was at fault: the caller parses them one by one to find out.
+   */
+  parseMany(
+    raws: Uint8Array[],
+    timeoutMs: number,
+  ): Promise<WorkerOutcome[] | { failed: MailboxError }>
   terminate(): Promise<void>
 }
 
@@ -48,7 +58,8 @@ export function startParseWorker(
   let dead = false
   let death: MailboxError | undefined
   let holds = 0
-  let pending: { id: number; settle: (outcome: WorkerOutcome) => void } | undefined
+  // The one request in the thread: settled with the worker's reply, or with the error that ended it.
+  let pending: { id: number; settle: (outcome: WorkerReply | MailboxError) => void } | undefined
   let nextId = 0
   let markLoaded: (error: MailboxError | undefined) => void = () => undefined
   const loaded = new Promise<MailboxError | undefined>((resolve) => (markLoaded = resolve))
@@ -65,7 +76,7 @@ export function startParseWorker(
   }
   const fail = (error: MailboxError): void => {
     markLoaded(error)
-    pending?.settle({ ok: false, error })
+    pending?.settle(error)
   }
   // Start-up is not charged to a message's timeout, but it is bounded too, so no parse can hang on it.
   const startup = setTimeout(() => {
@@ -77,11 +88,9 @@ export function startParseWorker(
     if (reply.type === 'ready') {
       clearTimeout(startup)
       markLoaded(undefined)
-    } else if (pending?.id !== reply.id) return
-    else if (reply.type === 'error') pending.settle({ ok: false, error: failed(reply.reason) })
-    else pending.settle({ ok: true, message: fromWire(reply.message) })
+    } else if (pending?.id === reply.id) pending.settle(reply)
   })
-  worker.on('messageerror', (err) => pending?.settle({ ok: false, error: failed(err.message) }))
+  worker.on('messageerror', (err) => pending?.settle(failed(err.message)))
   // 'error' comes before 'exit' when the thread dies of an exception or of the heap limit.
   worker.on('error', (err: unknown) => {
     death =
@@ -94,6 +103,36 @@ export function startParseWorker(
     dead = true
     fail(death ?? failed('the parser thread stopped'))
   })
+
+  // Posts one request and waits for its reply, or for the error that ends it (time up, thread gone).
+  const request = async (
+    body: { raw: Uint8Array } | { raws: Uint8Array[] },
+    timeoutMs: number,
+  ): Promise<WorkerReply | MailboxError> => {
+    const loadError = await loaded
+    if (loadError !== undefined) return loadError
+    if (dead) return death ?? failed('the parser thread stopped')
+    hold()
+    return new Promise<WorkerReply | MailboxError>((resolve) => {
+      const id = ++nextId
+      const timer = setTimeout(() => {
+        pending?.settle(MailboxError.PARSE_TIMEOUT(timeoutMs))
+        void terminate()
+      }, timeoutMs)
+      pending = {
+        id,
+        settle: (outcome) => {
+          clearTimeout(timer)
+          pending = undefined
+          release()
+          resolve(outcome)
+        },
+      }
+      const copies = 'raw' in body ? { raw: ownCopy(body.raw) } : { raws: body.raws.map(ownCopy) }
+      const transfer = ('raw' in copies ? [copies.raw] : copies.raws).map((c) => c.buffer)
+      worker.postMessage({ id, ...copies }, transfer)
+    })
+  }
 
   return {
     get dead() {
@@ -108,34 +147,43 @@ export function startParseWorker(
       }
     },
     async parse(raw, timeoutMs) {
-      const loadError = await this.loaded()
-      if (loadError !== undefined) return { ok: false, error: loadError }
-      if (dead) return { ok: false, error: death ?? failed('the parser thread stopped') }
+      hold() // across the wait for start-up too, so a pending parse keeps the process alive
+      try {
+        const reply = await request({ raw }, timeoutMs)
+        if (reply instanceof MailboxError) return { ok: false, error: reply }
+        if (reply.type === 'error') return { ok: false, error: failed(reply.reason) }
+        if (reply.type === 'result') return { ok: true, message: fromWire(reply.message) }
+        return { ok: false, error: failed('the parser thread answered out of turn') }
+      } finally {
+        release()
+      }
+    },
+    async parseMany(raws, timeoutMs) {
       hold()
-      return new Promise<WorkerOutcome>((resolve) => {
-        const id = ++nextId
-        const timer = setTimeout(() => {
-          pending?.settle({ ok: false, error: MailboxError.PARSE_TIMEOUT(timeoutMs) })
-          void terminate()
-        }, timeoutMs)
-        pending = {
-          id,
-          settle: (outcome) => {
-            clearTimeout(timer)
-            pending = undefined
-            release()
-            resolve(outcome)
-          },
-        }
-        // One copy into a buffer of its own, then a transfer. Posting `raw` itself would clone its whole
-        // backing store, which for a slice of a large mbox file is the whole file.
-        const copy = new Uint8Array(raw.byteLength)
-        copy.set(raw)
-        worker.postMessage({ id, raw: copy }, [copy.buffer])
-      })
+      try {
+        const reply = await request({ raws }, timeoutMs)
+        if (reply instanceof MailboxError) return { failed: reply }
+        if (reply.type !== 'results' || reply.outcomes.length !== raws.length)
+          return { failed: failed('the parser thread answered out of turn') }
+        return reply.outcomes.map((outcome): WorkerOutcome =>
+          outcome.ok
+            ? { ok: true, message: fromWire(outcome.message) }
+            : { ok: false, error: failed(outcome.reason) },
+        )
+      } finally {
+        release()
+      }
     },
     terminate,
   }
+}
+
+// One copy into a buffer of its own, then a transfer. Posting `raw` itself would clone its whole backing
+// store, which for a slice of a large mbox file is the whole file.
+function ownCopy(raw: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(raw.byteLength)
+  copy.set(raw)
+  return copy
 }
 
 function failed(reason: string): MailboxError {

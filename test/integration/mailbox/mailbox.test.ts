@@ -320,6 +320,33 @@ describe('delete for good', () => {
     expect(await core.has(0)).toBe(true)
     await store.close()
   })
+
+  test('state reads and lookups interleaved with deletes for good return what is stored', async ({
+    home,
+  }) => {
+    const mailbox = await home.open()
+    const kept = await mailbox.add({ raw: rawMessage({ subject: 'kept' }) })
+    const doomed = []
+    for (let i = 0; i < 8; i++) {
+      doomed.push(await mailbox.add({ raw: rawMessage({ subject: `doomed ${i}` }) }))
+      await mailbox.commit({ state: [{ name: `test/${i}`, value: i }] })
+    }
+    const deletes = doomed.map((m) => mailbox.deleteForever(m.id))
+    const reads: Promise<unknown>[] = []
+    for (let round = 0; round < 20; round++) {
+      reads.push(mailbox.state.list('test/'), mailbox.state.get('test/3'), mailbox.get(kept.id))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(deletes)
+    const results = await Promise.all(reads)
+    for (let i = 0; i < results.length; i += 3) {
+      expect((results[i] as unknown[]).length).toBe(8)
+      expect(results[i + 1]).toBe(3)
+      expect((results[i + 2] as { subject: string }).subject).toBe('kept')
+    }
+    expect((await mailbox.list({ folder: 'inbox' })).items.map((m) => m.subject)).toEqual(['kept'])
+    expect((await mailbox.check()).problems).toEqual([])
+  })
 })
 
 describe('drafts and delivery status', () => {

@@ -303,6 +303,48 @@ describe('tampered, replayed and re-addressed blocks', () => {
     expect(conn.isClosed).toBe(false)
   })
 
+  test('a refusal outlives a restart: acks list it until the sender says it heard, then it is dropped', async ({
+    network,
+    rogues,
+  }) => {
+    let bob = await network.open('bob')
+    const bobKey = identityOf(bob)
+    const rogue = await rogues.create()
+    const first = await rogue.greet(bobKey)
+    const log = await rogue.createLog()
+    const logKey = log.key as Buffer
+    const [bad] = rogue.seal(rogue.mail(first.victim, 'bad'), { logKey, seq: 0 }, first.victim)
+    const [good] = rogue.seal(rogue.mail(first.victim, 'good'), { logKey, seq: 1 }, first.victim)
+    if (!bad || !good) throw new Error('no block')
+    await log.append([flipByte(bad, Math.floor(bad.byteLength / 2)), good])
+    const ack = await offerAndWait(rogue, first.conn, logKey, 2, bobKey)
+    expect(ack.rejected).toEqual(rejections([0], RejectCode.MALFORMED))
+
+    await bob.close()
+    bob = await network.open('bob')
+    const again = await rogue.greet(bobKey)
+    const after = await offerAndWait(rogue, again.conn, logKey, 2, bobKey)
+    expect(after.rejected).toEqual(rejections([0], RejectCode.MALFORMED))
+
+    // The sender has heard up to 2: the ack to that offer lists nothing, and the stored refusal is gone.
+    const before = again.conn.acks.length
+    again.conn.send('offer', rogue.offer(logKey, bobKey, { ackedUpTo: 2 }))
+    const heard = await within(
+      20_000,
+      'the ack to the second offer',
+      (async () => {
+        for (;;) {
+          const next = again.conn.acks.slice(before).find((a) => a.logKey.equals(logKey))
+          if (next) return next
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      })(),
+    )
+    expect(heard).toMatchObject({ length: 2, rejected: [] })
+    expect(await bob.mailbox.store.state.list('in/rej/')).toEqual([])
+    expect(await subjectsOf(bob)).toEqual(['good'])
+  })
+
   test('a block replayed at another position or in another log does not open; a re-sealed copy is stored once', async ({
     network,
     rogues,

@@ -183,3 +183,69 @@ describe('MimeParser lifecycle', () => {
     expect(JSON.parse(stdout)).toEqual(['from the child', 'parsed'])
   })
 })
+
+/** As {@link STALLING_SOURCE}, for a group of messages too: one stuck message stalls the whole group. */
+const STALLING_GROUP_SOURCE = `
+const stalls = (raw) => Buffer.from(raw.buffer, raw.byteOffset, Math.min(5, raw.byteLength)).toString() === 'STALL'
+require('node:worker_threads').parentPort.on('message', ({ raw, raws }) => {
+  if ((raws || [raw]).some(stalls)) for (;;) {}
+})
+${PARSE_WORKER_SOURCE}`
+
+describe('MimeParser.parseMany', () => {
+  it('gives each message what parse() gives it, refusals and fallbacks included', async () => {
+    const parts = Array.from({ length: 1100 }, () => '--p\r\nContent-Type: text/plain\r\n\r\nx\r\n')
+    const rejected = Buffer.from(
+      `Subject: many parts\r\nContent-Type: multipart/mixed; boundary=p\r\n\r\n${parts.join('')}--p--\r\n`,
+    )
+    const big = messageWithAttachment(2 * MiB, 'big')
+    const raws = [
+      fixture('plain'),
+      rejected,
+      fixture('inline-image'),
+      big,
+      fixture('reply'),
+      Buffer.from('Subject: small\r\n\r\nhi'),
+    ]
+    const parser = openParser({ maxMessageBytes: 3 * MiB })
+    const many = await parser.parseMany(raws)
+    const one = []
+    for (const raw of raws) one.push(await parser.parse(raw))
+    expect(many).toEqual(one)
+    expect(many[1]?.parseError?.code).toBe('PARSE_FAILED')
+    expect(many.filter((m) => m.parseError)).toHaveLength(1)
+    expect(many[3]?.attachments[0]?.size).toBe(2 * MiB)
+    expect(await parser.parseMany([])).toEqual([])
+    const tooLarge = await openParser({ maxMessageBytes: MiB }).parseMany([big, fixture('plain')])
+    expect(tooLarge.map((m) => m.parseError?.code)).toEqual(['MESSAGE_TOO_LARGE', undefined])
+  })
+
+  it('parses a group that fails as a whole again one by one: only the stuck message times out', async () => {
+    // 2 s against a parse that never ends and messages that take milliseconds: wide on both sides.
+    const parser = createMimeParserWithTestHooks(
+      { timeoutMs: 2000 },
+      { workerSource: STALLING_GROUP_SOURCE },
+    )
+    onTestFinished(() => parser.close())
+    const [before, stuck, after] = await parser.parseMany([
+      fixture('plain'),
+      STALL,
+      fixture('reply'),
+    ])
+    expect(before?.parseError).toBeUndefined()
+    expect(before?.subject).toBe('Lunch on Thursday?')
+    expect(stuck?.parseError?.code).toBe('PARSE_TIMEOUT')
+    expect(stuck?.subject).toBe('stuck')
+    expect(after?.parseError).toBeUndefined()
+    expect(liveWorkers()).toBe(1)
+  })
+
+  it('refuses what is not bytes, and rejects once closed', async () => {
+    const parser = openParser()
+    expect(await rejection(parser.parseMany(['text' as unknown as Uint8Array]))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    await parser.close()
+    expect(await rejection(parser.parseMany([fixture('plain')]))).toBe('MAILBOX_CLOSED')
+  })
+})
