@@ -229,13 +229,14 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   async send(
     mails: OutgoingBatchItem[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+    options: { storeAlongside?: boolean } = {},
   ): Promise<void> {
     this.assertOpen()
     const others = mails.map((m) => ({
       raw: m.raw,
       peers: m.peers.filter((p) => !p.equals(this.identity.publicKey)),
     }))
-    await this.outbox.send(others, store)
+    await this.outbox.send(others, store, options)
     const peers = new Map(others.flatMap((m) => m.peers.map((p) => [p.toString('hex'), p])))
     for (const peer of peers.values()) this.kick(peer)
   }

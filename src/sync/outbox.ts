@@ -262,15 +262,22 @@ export class Outbox {
    *
    * A crash after the append and before `store` leaves delivered mail without a Sent copy; `send()`
    * had not returned, as with SMTP's unanswered DATA.
+   *
+   * `storeAlongside` runs `store` while the appends run, for a caller whose `store` keeps only receipt
+   * bookkeeping and who treats a failed `send()` as "nothing was sent" (the bridge's SMTP intake: the
+   * client retries). If the append fails after `store` wrote, the entries name positions the log never
+   * reached, and the next mails appended there overwrite them. Not for Sent copies: one whose mail was
+   * never appended would wait for a receipt forever.
    */
   async send(
     mails: OutgoingBatchItem[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+    options: { storeAlongside?: boolean } = {},
   ): Promise<void> {
     const hexes = [...new Set(mails.flatMap((m) => m.peers.map((p) => p.toString('hex'))))].sort()
     const underLocks = async (i: number): Promise<void> => {
       const peer = hexes[i]
-      if (peer === undefined) return this.sendLocked(mails, hexes, store)
+      if (peer === undefined) return this.sendLocked(mails, hexes, store, options.storeAlongside)
       return this.lock.run(peer, () => underLocks(i + 1))
     }
     return underLocks(0)
@@ -280,6 +287,7 @@ export class Outbox {
     mails: OutgoingBatchItem[],
     peers: string[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
+    storeAlongside = false,
   ): Promise<void> {
     // Per peer: where its blocks go, or nowhere yet (no profile, or older mail still queued).
     const targets = new Map<string, { log: Hypercore; info: PeerInfo; blocks: Buffer[] } | null>()
@@ -317,19 +325,35 @@ export class Outbox {
       sealed.push(mine)
       queued.push(waiting)
     }
-    for (const target of targets.values()) {
-      if (target && target.blocks.length > 0) await target.log.append(target.blocks)
+    const append = async () => {
+      for (const target of targets.values()) {
+        if (target && target.blocks.length > 0) await target.log.append(target.blocks)
+      }
     }
-    await store((index, id) => [
-      ...(sealed[index] ?? []).map(({ log, seq, recipient, stamped }) => ({
-        name: stateNames.sent(log, seq),
-        value: { id, recipient, ...(stamped !== undefined ? { stamped } : {}) } satisfies SentEntry,
-      })),
-      ...this.queueChanges(
-        id,
-        (queued[index] ?? []).map((peer) => Buffer.from(peer, 'hex')),
-      ),
-    ])
+    const write = () =>
+      store((index, id) => [
+        ...(sealed[index] ?? []).map(({ log, seq, recipient, stamped }) => ({
+          name: stateNames.sent(log, seq),
+          value: {
+            id,
+            recipient,
+            ...(stamped !== undefined ? { stamped } : {}),
+          } satisfies SentEntry,
+        })),
+        ...this.queueChanges(
+          id,
+          (queued[index] ?? []).map((peer) => Buffer.from(peer, 'hex')),
+        ),
+      ])
+    if (storeAlongside) {
+      // Both settle before the locks are released, so a receipt still never precedes its entry.
+      const [appended, written] = await Promise.allSettled([append(), write()])
+      if (appended.status === 'rejected') throw appended.reason
+      if (written.status === 'rejected') throw written.reason
+      return
+    }
+    await append()
+    await write()
   }
 
   private async pumpRound(peer: string): Promise<boolean> {
