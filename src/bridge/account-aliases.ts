@@ -42,11 +42,12 @@ export class AccountAliases {
 
   /**
    * Hands the legacy copy of `raw` (the peer copy, From `pm1…`) to the bridge of the account's first
-   * alias, From that alias, for `recipients` (ordinary addresses, Bcc included). Resolves once it is
-   * sealed into the pair log to the bridge; throws NOT_READY when the bridge's keys are not known yet
-   * (nothing was sent then).
+   * alias, From that alias, for `recipients` (ordinary addresses, Bcc included), with the envelope id
+   * its delivery reports will name. Resolves with the bridge's identity key once it is sealed into the
+   * pair log to the bridge; throws NOT_READY when the bridge's keys are not known yet (nothing was sent
+   * then).
    */
-  async submit(raw: Buffer, recipients: string[]): Promise<void> {
+  async submit(raw: Buffer, recipients: string[], envid?: string): Promise<Buffer> {
     const [first] = await this.records()
     if (!first) throw SyncError.NOT_A_PEER_ADDRESS(recipients[0] ?? '')
     const bridge = Buffer.from(first.bridge, 'hex')
@@ -55,6 +56,7 @@ export class AccountAliases {
       peerMailAddress(bridge),
       legacyCopy(raw, first.alias),
       recipients,
+      envid,
     )
     let unsealed = 0
     // Sealed at once or not at all (as the bridge does inbound): the submission is not kept here, so a
@@ -66,6 +68,7 @@ export class AccountAliases {
       await this.mailbox.commit({ state: sealed })
     })
     if (unsealed > 0) throw BridgeError.NOT_READY('the bridge is not known yet; try again')
+    return bridge
   }
 
   /** Tells the engine which bridges this account uses (call before it starts). */

@@ -9,9 +9,13 @@ export interface QueueEntry {
   account: string
   /** The From alias, used as the envelope sender. */
   alias: string
+  /** The submission's envelope id, named in its delivery reports (absent from older accounts). */
+  envid?: string
   /** Recipients still to deliver to. */
   pending: string[]
-  /** Recipients refused for good so far. */
+  /** Recipients accepted by their destination and not reported yet (absent in older entries). */
+  delivered?: string[]
+  /** Recipients refused for good and not reported yet. */
   failures: Failure[]
   attempts: number
   nextAt: number
@@ -29,8 +33,13 @@ export interface OutboundQueueComponents {
   relay: Relay
   /** The bytes to send for a queued message (read, checked and DKIM-signed at each attempt). */
   load(id: string): Promise<Buffer | undefined>
-  /** Everything is settled: some recipients may have failed (bounce them), then forget the message. */
-  settle(id: string, entry: QueueEntry): Promise<void>
+  /**
+   * Recipients were settled (`delivered`, `failures`): tell the account. Resolves once the report is
+   * durably sealed; only then does the entry stop listing them.
+   */
+  report(id: string, entry: QueueEntry): Promise<void>
+  /** Nothing is pending any more: forget the message. */
+  settle(id: string): Promise<void>
   now?: () => number
   log?: (event: string, detail: Record<string, unknown>) => void
 }
@@ -51,7 +60,9 @@ const DEFAULT_DELAYS = [
  * The bridge's persistent outbound queue. Entries live in the bridge's encrypted mailbox state, beside
  * the submitted message itself, so a restart resumes every delivery. Each attempt sends to the
  * recipients still pending; 5xx replies fail a recipient for good, anything else is retried after the
- * next delay, and when the delays run out the remaining recipients fail too.
+ * next delay, and when the delays run out the remaining recipients fail too. Recipients settled by an
+ * attempt (accepted, or failed for good) are reported to the account after it, and leave the entry
+ * only once that report is sealed.
  */
 export class OutboundQueue {
   private readonly delays: number[]
@@ -88,9 +99,15 @@ export class OutboundQueue {
   /** Queues message `id` for delivery now. */
   async add(
     id: string,
-    entry: Omit<QueueEntry, 'attempts' | 'nextAt' | 'failures'>,
+    entry: Omit<QueueEntry, 'attempts' | 'nextAt' | 'failures' | 'delivered'>,
   ): Promise<void> {
-    const full: QueueEntry = { ...entry, failures: [], attempts: 0, nextAt: this.now() }
+    const full: QueueEntry = {
+      ...entry,
+      delivered: [],
+      failures: [],
+      attempts: 0,
+      nextAt: this.now(),
+    }
     await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: full }] })
     this.kick()
   }
@@ -151,10 +168,14 @@ export class OutboundQueue {
       await this.attempt(id, entry)
     } catch (err) {
       this.log('outbound-deferred', { id, message: String(err) })
+      // Deferred as last written, not as this attempt began: recipients it already reached must not
+      // be sent to again. No entry left means it was settled after all.
+      const latest = (await this.components.mailbox.state
+        .get(PREFIX + id)
+        .catch(() => undefined)) as QueueEntry | undefined
+      if (!latest) return
       const nextAt = this.now() + (this.delays[0] ?? 60_000)
-      await this.components.mailbox
-        .commit({ state: [{ name: PREFIX + id, value: { ...entry, nextAt } }] })
-        .catch(() => {})
+      await this.commit(id, { ...latest, nextAt }).catch(() => {})
     }
   }
 
@@ -164,15 +185,27 @@ export class OutboundQueue {
       let next = entry
       if (entry.pending.length > 0) {
         next = await this.send(id, entry)
-        // Written before settling: a crash or a failed bounce never sends to anyone twice.
-        await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: next }] })
-        if (next.pending.length > 0) return
+        // Written before reporting: a crash or a failed report never sends to anyone twice.
+        await this.commit(id, next)
       }
-      await this.components.settle(id, next)
-      await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: null }] })
+      // Recipients settled so far are reported at once, not when the last one settles (which may be
+      // days of retries later). They leave the entry only after the report is sealed: a crash in
+      // between reports them again, which the account takes as the no-op it is.
+      if ((next.delivered ?? []).length > 0 || next.failures.length > 0) {
+        await this.components.report(id, next)
+        next = { ...next, delivered: [], failures: [] }
+        if (next.pending.length > 0) await this.commit(id, next)
+      }
+      if (next.pending.length > 0) return
+      await this.components.settle(id)
+      await this.commit(id, null)
     } finally {
       this.busy.delete(id)
     }
+  }
+
+  private async commit(id: string, entry: QueueEntry | null): Promise<void> {
+    await this.components.mailbox.commit({ state: [{ name: PREFIX + id, value: entry }] })
   }
 
   // One attempt to the recipients still pending; returns the entry as it stands after it.
@@ -195,6 +228,7 @@ export class OutboundQueue {
       ...entry,
       attempts,
       pending: giveUp ? [] : result.temporary.map((t) => t.recipient),
+      delivered: [...(entry.delivered ?? []), ...result.accepted],
       failures: [
         ...entry.failures,
         ...result.permanent,

@@ -4,6 +4,7 @@ import {
   scanHeaders,
   type ReadMessage,
 } from '../mailbox/index.js'
+import { ENVELOPE_ID } from './delivery-report.js'
 import { BridgeError } from './errors.js'
 import { headerValue, joinHeader, splitHeader } from './header-fields.js'
 import { envelopeAddress } from './mail-address.js'
@@ -26,18 +27,26 @@ export const MAX_SUBMISSION_RECIPIENTS = 100
 export interface Submission {
   recipients: string[]
   raw: Buffer
+  /** The envelope id (RFC 3461 ENVID) its delivery reports name; absent from older accounts. */
+  envid?: string
 }
 
-/** Builds the pair-log mail that submits `raw` for `recipients`, from `account` to `bridge`. */
+/**
+ * Builds the pair-log mail that submits `raw` for `recipients`, from `account` to `bridge`; `envid`
+ * (32 hex digits) is echoed in the bridge's delivery reports.
+ */
 export function composeSubmission(
   account: string,
   bridge: string,
   raw: Buffer,
   recipients: string[],
+  envid?: string,
 ): Promise<Buffer> {
   const rcpt = recipients.map(envelopeAddress)
   if (rcpt.length === 0 || rcpt.length > MAX_SUBMISSION_RECIPIENTS)
     throw BridgeError.INVALID_OPTIONS(`1 to ${MAX_SUBMISSION_RECIPIENTS} recipients`)
+  if (envid !== undefined && !ENVELOPE_ID.test(envid))
+    throw BridgeError.INVALID_OPTIONS('envid must be 32 hex digits')
   return composeMessage({
     from: { name: '', address: account },
     to: [{ name: '', address: bridge }],
@@ -48,7 +57,7 @@ export function composeSubmission(
       {
         filename: ENVELOPE_FILE,
         contentType: 'application/json',
-        content: Buffer.from(JSON.stringify({ v: 1, rcpt })),
+        content: Buffer.from(JSON.stringify({ v: 1, rcpt, ...(envid ? { envid } : {}) })),
       },
       { filename: MESSAGE_FILE, contentType: 'application/octet-stream', content: raw },
     ],
@@ -68,13 +77,14 @@ export function parseSubmission(mail: ReadMessage, raw: Buffer): Submission {
   } catch {
     throw BridgeError.INVALID_OPTIONS('submission envelope is not JSON')
   }
-  const rcpt = (parsed as { v?: unknown; rcpt?: unknown }).rcpt
-  if ((parsed as { v?: unknown }).v !== 1 || !Array.isArray(rcpt))
-    throw BridgeError.INVALID_OPTIONS('submission envelope')
+  const { v, rcpt, envid } = (parsed ?? {}) as { v?: unknown; rcpt?: unknown; envid?: unknown }
+  if (v !== 1 || !Array.isArray(rcpt)) throw BridgeError.INVALID_OPTIONS('submission envelope')
   if (rcpt.length === 0 || rcpt.length > MAX_SUBMISSION_RECIPIENTS)
     throw BridgeError.INVALID_OPTIONS('submission recipients')
+  if (envid !== undefined && (typeof envid !== 'string' || !ENVELOPE_ID.test(envid)))
+    throw BridgeError.INVALID_OPTIONS('submission envelope id')
   const recipients = [...new Set(rcpt.map((r) => envelopeAddress(String(r))))]
-  return { recipients, raw: Buffer.from(message.content) }
+  return { recipients, raw: Buffer.from(message.content), ...(envid ? { envid } : {}) }
 }
 
 /** The one From address of a message, lower-cased; undefined when there is not exactly one. */

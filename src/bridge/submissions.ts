@@ -5,7 +5,7 @@ import type { AliasRegistry } from './alias-registry.js'
 import { composeBounce } from './bounce.js'
 import type { InboundDelivery } from './inbound-delivery.js'
 import type { OutboundQueue } from './outbound-queue.js'
-import { parseSubmission, singleFrom } from './submission.js'
+import { parseSubmission, singleFrom, type Submission } from './submission.js'
 
 export interface SubmissionIntakeComponents {
   mailbox: Mailbox
@@ -77,7 +77,7 @@ export class SubmissionIntake {
       const owner = from === undefined ? undefined : registry.lookup(from)
       if (from === undefined || !owner?.equals(account)) {
         this.log('submission-refused', { reason: 'from-not-owned' })
-        await this.refuseSpoof(account, submission.raw, submission.recipients)
+        await this.refuseSpoof(account, submission)
         await mailbox.deleteForever(summary.id)
         return
       }
@@ -85,6 +85,7 @@ export class SubmissionIntake {
         account: account.toString('hex'),
         alias: from,
         pending: submission.recipients,
+        ...(submission.envid ? { envid: submission.envid } : {}),
       })
     } finally {
       this.inProgress.delete(summary.id)
@@ -92,15 +93,16 @@ export class SubmissionIntake {
   }
 
   // Tells the account its mail left nobody: it names a From that is not its alias here.
-  private async refuseSpoof(account: Buffer, raw: Buffer, recipients: string[]): Promise<void> {
+  private async refuseSpoof(account: Buffer, submission: Submission): Promise<void> {
     const alias = someAliasOf(this.components.registry, account)
     if (!alias) return
     const reason = `refused by the bridge: the From address is not an alias of ${encodeAddress(account)}`
     const bounce = await composeBounce(
       this.components.domain,
       alias,
-      raw,
-      recipients.map((recipient) => ({ recipient, reason })),
+      submission.raw,
+      submission.recipients.map((recipient) => ({ recipient, reason })),
+      submission.envid,
     )
     await this.components.delivery.deliver(bounce, [account]).catch((err: unknown) => {
       this.log('bounce-failed', { message: String(err) })

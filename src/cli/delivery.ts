@@ -14,8 +14,9 @@ const RANK: Record<DeliveryState, number> = { queued: 0, relayed: 1, failed: 2, 
 const FINAL = new Set<DeliveryState>(['delivered', 'failed'])
 
 /**
- * Sends, then waits up to `waitSeconds` for every recipient to be delivered, and reports each one's
- * state. A recipient still queued is not an error: the mail leaves the next time both are online. A
+ * Sends, then waits up to `waitSeconds` for every recipient to be delivered (a peer by its receipt, an
+ * ordinary address by the bridge's delivery report: both arrive as `delivery` events), and reports each
+ * one's state. A recipient still queued is not an error: the mail leaves the next time both are online. A
  * recipient who refused it (`failed`) is, so it ends with DELIVERY_FAILED after the report.
  */
 export async function sendAndReport(

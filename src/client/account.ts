@@ -20,6 +20,7 @@ import {
   type SyncEngine,
 } from '../sync/index.js'
 import { AccountAliases, type AccountAlias } from '../bridge/account-aliases.js'
+import { DeliveryReports } from '../bridge/report-receiver.js'
 import { composeOutgoing, type SendInput } from './compose-outgoing.js'
 import { isMessageId } from '../mailbox/ids.js'
 import { ClientError } from './errors.js'
@@ -87,6 +88,8 @@ interface QueuedSend {
   raw: Buffer
   peers: Buffer[]
   delivery: Record<string, DeliveryState>
+  /** Its ordinary recipients' submission, whose delivery reports move their states. */
+  submitted?: { envid: string; bridge: Buffer; rcpt: string[] }
 }
 
 /** The mailbox as the library presents it: lists are arrays, `page()` gives cursors. */
@@ -119,6 +122,7 @@ export class Account extends EventEmitter<AccountEvents> {
   private readonly sync: SyncEngine
   private readonly sendQueue = new SendQueue<QueuedSend>((items) => this.flushSends(items))
   private readonly aliases: AccountAliases | undefined
+  private readonly reports: DeliveryReports
   private closing: Promise<void> | null = null
 
   constructor(
@@ -135,6 +139,11 @@ export class Account extends EventEmitter<AccountEvents> {
     this.home = node.home
     this.recoveryPhrase = recoveryPhrase
     this.mailbox = mailboxView(node.mailbox)
+    this.reports = new DeliveryReports(node.mailbox, (updates) => {
+      for (const update of updates) this.emit('delivery', update)
+    })
+    // Reports come only in the logs of bridges the account holds an alias with (the carriers).
+    sync.setCarrierMailHook((bridge, raw) => this.reports.receive(bridge, raw))
     sync.on('mail', (summaries) => {
       for (const summary of summaries) this.emit('mail', summary)
     })
@@ -175,24 +184,44 @@ export class Account extends EventEmitter<AccountEvents> {
     const delivery: Record<string, DeliveryState> = {}
     for (const r of recipients)
       delivery[r.address] = r.identity.equals(self) ? 'delivered' : 'queued'
-    for (const r of ordinary) delivery[r.address.toLowerCase()] = 'queued'
+    const rcpt = ordinary.map((r) => r.address.toLowerCase())
+    for (const r of rcpt) delivery[r] = 'queued'
+    let storedSent = () => {}
+    let submitted: QueuedSend['submitted']
     // The legacy copy goes to the bridge first: if it cannot, nothing has left yet. The peers' copies
     // below are sealed to each peer as always; ordinary recipients never downgrade them.
-    if (ordinary.length > 0)
-      await this.requireAliases().submit(
-        raw,
-        ordinary.map((r) => r.address),
-      )
-    for (const peer of peers) {
-      if (await mailbox.contacts.get(peer.address)) continue
-      await mailbox.contacts.put(peer.address)
-      this.sync.refreshHello(peer.identity)
+    if (ordinary.length > 0) {
+      const envid = this.reports.newEnvelopeId()
+      // Before it leaves: the bridge's report can come back before the Sent copy is stored.
+      this.reports.storingUntil(envid, new Promise<void>((resolve) => (storedSent = resolve)))
+      try {
+        const bridge = await this.requireAliases().submit(
+          raw,
+          ordinary.map((r) => r.address),
+          envid,
+        )
+        submitted = { envid, bridge, rcpt }
+      } catch (err) {
+        storedSent()
+        throw err
+      }
     }
-    const id = await this.sendQueue.submit({
-      raw,
-      peers: peers.map((p) => p.identity),
-      delivery,
-    })
+    let id: string
+    try {
+      for (const peer of peers) {
+        if (await mailbox.contacts.get(peer.address)) continue
+        await mailbox.contacts.put(peer.address)
+        this.sync.refreshHello(peer.identity)
+      }
+      id = await this.sendQueue.submit({
+        raw,
+        peers: peers.map((p) => p.identity),
+        delivery,
+        ...(submitted ? { submitted } : {}),
+      })
+    } finally {
+      storedSent()
+    }
     // Answering a stored message marks it answered, as every mail client does.
     if (input.inReplyTo !== undefined && isMessageId(input.inReplyTo))
       await mailbox.setFlags(input.inReplyTo, { answered: true }).catch(() => {})
@@ -211,7 +240,27 @@ export class Account extends EventEmitter<AccountEvents> {
           flags: { seen: true },
           delivery: item.delivery,
         })),
-        { state: (added) => added.flatMap((r, i) => (r.ok ? changesFor(i, r.summary.id) : [])) },
+        {
+          state: (added) =>
+            added.flatMap((r, i) => {
+              if (!r.ok) return []
+              const submitted = items[i]?.submitted
+              return [
+                ...changesFor(i, r.summary.id),
+                // With the Sent copy, so a report always finds the message it is about.
+                ...(submitted
+                  ? [
+                      this.reports.remember(
+                        submitted.envid,
+                        r.summary.id,
+                        submitted.bridge,
+                        submitted.rcpt,
+                      ),
+                    ]
+                  : []),
+              ]
+            }),
+        },
       )
       for (const result of results) outcome.push(result.ok ? result.summary.id : result.error)
     })

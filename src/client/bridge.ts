@@ -4,7 +4,7 @@ import { AliasRegistry } from '../bridge/alias-registry.js'
 import { normaliseDomain } from '../bridge/alias.js'
 import { AliasServer } from '../bridge/alias-server.js'
 import { BridgeError } from '../bridge/errors.js'
-import { composeBounce } from '../bridge/bounce.js'
+import { composeDeliveryReport } from '../bridge/delivery-report.js'
 import { checkDkim, dkimSigned, type DkimOptions } from '../bridge/dkim.js'
 import { InboundDelivery } from '../bridge/inbound-delivery.js'
 import { OutboundQueue, type OutboundQueueOptions } from '../bridge/outbound-queue.js'
@@ -156,15 +156,30 @@ export async function openBridge(options: OpenBridgeOptions): Promise<Bridge> {
             throw err
           }
         },
-        settle: async (id, entry) => {
-          if (entry.failures.length > 0) {
-            const original = await mailbox
-              .read(id)
-              .then(async (mail) => parseSubmission(mail, await mailbox.raw(id)).raw)
-              .catch(() => Buffer.alloc(0))
-            const bounce = await composeBounce(domain, entry.alias, original, entry.failures)
-            await delivery.deliver(bounce, [Buffer.from(entry.account, 'hex')])
-          }
+        // Failures always come back (the bounce); deliveries only to an account that gave an envelope
+        // id, since without one it cannot tell which mail a success report is about.
+        report: async (id, entry) => {
+          const delivered = entry.envid ? (entry.delivered ?? []) : []
+          if (delivered.length === 0 && entry.failures.length === 0) return
+          const original = await mailbox
+            .read(id)
+            .then(async (mail) => parseSubmission(mail, await mailbox.raw(id)).raw)
+            .catch(() => Buffer.alloc(0))
+          const report = await composeDeliveryReport({
+            domain,
+            alias: entry.alias,
+            original,
+            envid: entry.envid,
+            delivered,
+            failures: entry.failures,
+          })
+          await delivery.deliver(report, [Buffer.from(entry.account, 'hex')])
+          logged('outbound-reported', {
+            delivered: delivered.length,
+            failed: entry.failures.length,
+          })
+        },
+        settle: async (id) => {
           await mailbox.deleteForever(id).catch(() => {})
         },
       },

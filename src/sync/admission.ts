@@ -12,11 +12,17 @@ export interface AdmissionOptions {
   now: () => number
   /** Senders whose logs carry other people's mail (the account's own bridges): any From, no stamp. */
   carriesMail?: (sender: Buffer) => boolean
+  /**
+   * Shown each admitted mail of a carrier first; true when the layer above took it (a delivery report
+   * it applied) and there is nothing to store.
+   */
+  takesCarrierMail?: (sender: Buffer, mail: Buffer) => Promise<boolean>
 }
 
 /** Where a received mail goes, or why it is refused. */
 export type AdmissionDecision =
-  | { ok: true; folder: 'inbox' | 'requests' }
+  /** `folder` null: a carrier's mail that the layer above took (nothing to store, the cursor moves on). */
+  | { ok: true; folder: 'inbox' | 'requests' | null }
   | { ok: false; code: RejectCode }
   /** A stranger over their rate: try again in `retryMs`. */
   | { ok: false; code: 'later'; retryMs: number }
@@ -76,6 +82,8 @@ export class Admission {
     if (!lookup) contacts.set(address, (lookup = this.mailbox.contacts.get(address)))
     const contact = await lookup
     if (contact?.blocked) return { ok: false, code: RejectCode.REFUSED }
+    if (carrier && (await this.options.takesCarrierMail?.(sender, mail)))
+      return { ok: true, folder: null }
     if (contact || carrier) return { ok: true, folder: 'inbox' }
     if (!this.stampIsGood(sender, mail, stamp))
       return { ok: false, code: RejectCode.STAMP_REQUIRED }

@@ -82,6 +82,9 @@ export interface Connectivity {
   relays: { relay: Buffer; connected: boolean }[]
 }
 
+/** See {@link SyncEngine.setCarrierMailHook}: true when the hook took the mail (do not store it). */
+export type CarrierMailHook = (carrier: Buffer, mail: Buffer) => Promise<boolean>
+
 export interface SyncEvents {
   mail: [summaries: MessageSummary[]]
   delivery: [updates: DeliveryEvent[]]
@@ -116,6 +119,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly blocked = new Set<string>()
   /** Our bridges: their logs carry other people's mail (any From), and they need no stamp. */
   private readonly carriers = new Set<string>()
+  private carrierMailHook: CarrierMailHook | null = null
   private readonly options: Required<SyncOptions>
   private readonly prekeys: PrekeyStore
   private readonly encryption: EncryptionKeyPair
@@ -167,6 +171,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       requestsPerHour: this.options.requestsPerHour,
       now: this.now,
       carriesMail: (sender) => this.carriers.has(sender.toString('hex')),
+      takesCarrierMail: (sender, mail) =>
+        this.carrierMailHook?.(sender, mail) ?? Promise.resolve(false),
     })
     this.outbox = new Outbox(
       this.mailbox,
@@ -277,6 +283,17 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     if (carrier) this.carriers.add(hex)
     else this.carriers.delete(hex)
     this.refreshHello(identity)
+  }
+
+  /**
+   * Lets the layer above see each admitted mail from a carrier before it is stored (call before the
+   * engine starts). The hook resolves true when it took the mail (a delivery report it applied): the
+   * mail is then not stored, and the cursor passes it in the batch that follows. It runs again for the
+   * same mail after a crash before that batch, so what it does must be idempotent; if it throws, the
+   * log is read again later.
+   */
+  setCarrierMailHook(hook: CarrierMailHook | null): void {
+    this.carrierMailHook = hook
   }
 
   /** Keeps a connection to `peer` (dialled with Hyperswarm's retries), for protocols beside mail. */

@@ -269,6 +269,8 @@ export class LogIngest {
           code: admission.code,
           difficulty: this.difficulty(),
         })
+      } else if (admission.folder === null) {
+        // Taken by the layer above (a bridge's delivery report): stored nowhere, passed with the cursor.
       } else {
         batch.inputs.push({
           raw: item.mail,

@@ -1,6 +1,12 @@
 /** Peer-to-peer delivery: swarm identity, the peermail/1 channel, pair logs, receipts, first contact. */
 export * from './errors.js'
-export { SyncEngine, type SyncComponents, type SyncOptions, type SyncEvents } from './engine.js'
+export {
+  SyncEngine,
+  type CarrierMailHook,
+  type SyncComponents,
+  type SyncOptions,
+  type SyncEvents,
+} from './engine.js'
 export type { DeliveryEvent } from './outbox.js'
 export { outgoingSummary, type OutgoingSummary } from './outgoing-summary.js'
 export {

@@ -98,11 +98,28 @@ describe('peermail bridge and alias', () => {
           { env },
         )
         expect(replied.code, replied.stderr).toBe(0)
+        // `send` waits for the bridge's delivery report as it does for a peer's receipt: it ends
+        // once Dave's server took the mail (the generous wait is only an upper bound).
         const sent = await peermail(
-          [...alice, 'send', '--to', 'Dave <dave@world.test>', '-s', 'hi Dave', '--body', 'x'],
+          [
+            ...alice,
+            '--json',
+            'send',
+            '--to',
+            'Dave <dave@world.test>',
+            '-s',
+            'hi Dave',
+            '--body',
+            'x',
+            '--wait',
+            '120',
+          ],
           { env },
         )
         expect(sent.code, sent.stderr).toBe(0)
+        expect((JSON.parse(sent.stdout) as { status: unknown }).status).toEqual({
+          'dave@world.test': 'delivered',
+        })
         // What had not reached the bridge when those commands ended leaves with the next sync.
         for (let i = 0; i < 4 && world.received.length < 2; i++)
           expect((await peermail([...alice, 'sync', '--timeout', '20'], { env })).code).toBe(0)

@@ -23,6 +23,8 @@ export interface WorldBehaviour {
   refuse?: string[]
   /** The first `n` DATA commands are answered 451 (a destination having trouble). */
   failFirst?: number
+  /** DATA is answered (and the message recorded) only once this resolves: a slow destination. */
+  hold?: Promise<void>
 }
 
 export async function startWorld(behaviour: WorldBehaviour = {}, port = 0): Promise<World> {
@@ -41,7 +43,8 @@ export async function startWorld(behaviour: WorldBehaviour = {}, port = 0): Prom
     onData: (stream, session, callback) => {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
+      const answer = async () => {
+        await behaviour.hold
         if (failures > 0) {
           failures--
           callback(Object.assign(new Error('4.3.0 try later'), { responseCode: 451 }))
@@ -55,6 +58,9 @@ export async function startWorld(behaviour: WorldBehaviour = {}, port = 0): Prom
         })
         for (const w of waiters.filter((w) => received.length >= w.count)) w.resolve(received)
         callback()
+      }
+      stream.on('end', () => {
+        void answer()
       })
     },
   })

@@ -219,7 +219,11 @@ describe('bridge: outbound queue', () => {
     try {
       const alice = await network.open('alice')
       await alice.addAlias(`alice@${DOMAIN}`, bridge.address)
-      await alice.send({ to: 'carol@world.test', subject: 'kept in the queue', text: 'x' })
+      const { id } = await alice.send({
+        to: 'carol@world.test',
+        subject: 'kept in the queue',
+        text: 'x',
+      })
       await watch.count('outbound-attempt', 1)
       expect(await bridge.queueLength()).toBe(1)
       await bridge.close()
@@ -230,6 +234,8 @@ describe('bridge: outbound queue', () => {
       expect(got?.raw.toString()).toContain('kept in the queue')
       await until(async () => (await bridge.queueLength()) === 0)
       expect(outside.received).toHaveLength(1)
+      // The report was sealed before the entry was settled, so it survived the restart with it.
+      await until(async () => (await alice.status(id))['carol@world.test'] === 'delivered')
     } finally {
       await bridge.close()
       await outside?.close()
