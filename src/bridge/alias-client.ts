@@ -17,6 +17,7 @@ import {
 
 /** How long an alias request waits for the bridge's answer by default (dialling included). */
 export const ALIAS_REQUEST_TIMEOUT_MS = 30_000
+const REDIAL_MS = 5_000
 
 interface Pending {
   bridge: string
@@ -55,7 +56,19 @@ export class AliasClient {
     const request = signAliasRequest(this.identity, bridge, op, alias, this.now())
     const frame = bridgeCodecs.alias.encode(request)
     return new Promise<AliasStatus>((resolve, reject) => {
+      // Someone is waiting for this answer: dial again every few seconds rather than leave it to the
+      // swarm's backoff, whose next try after a failed first dial may come only after the timeout.
+      const redial = setInterval(() => {
+        if (this.closed) return
+        try {
+          this.sync.dial(bridge)
+        } catch {
+          // The engine closed under us: the timeout below still answers the caller.
+        }
+      }, REDIAL_MS)
+      redial.unref()
       const timer = setTimeout(() => {
+        clearInterval(redial)
         this.pending.delete(key)
         reject(BridgeError.UNREACHABLE(encodeAddress(bridge), timeoutMs))
       }, timeoutMs)
@@ -64,6 +77,7 @@ export class AliasClient {
         frame,
         resolve: (status) => {
           clearTimeout(timer)
+          clearInterval(redial)
           this.pending.delete(key)
           resolve(status)
         },
