@@ -20,6 +20,7 @@ export const MailboxErrorCode = {
   SEARCH_QUERY_INVALID: 'SEARCH_QUERY_INVALID',
   CONTACT_KEY_CHANGED: 'CONTACT_KEY_CHANGED',
   FROM_MISMATCH: 'MAILBOX_FROM_MISMATCH',
+  FORMAT_TOO_NEW: 'MAILBOX_FORMAT_TOO_NEW',
 } as const
 
 export type MailboxErrorCode = (typeof MailboxErrorCode)[keyof typeof MailboxErrorCode]
@@ -45,6 +46,13 @@ export class MailboxError extends PeermailError {
     return new MailboxError(
       MailboxErrorCode.WRONG_KEY,
       'The mailbox storage key does not match this mailbox (wrong account or passphrase)',
+    )
+  }
+
+  static FORMAT_TOO_NEW(found: number, supported: number): MailboxError {
+    return new MailboxError(
+      MailboxErrorCode.FORMAT_TOO_NEW,
+      `This mailbox was written by a newer Peermail (format ${found}; this version reads up to ${supported}): update Peermail to open it`,
     )
   }
 

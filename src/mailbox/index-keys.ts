@@ -14,6 +14,7 @@
  *   fdef folder                → FolderDefinition (custom folders)
  *   con  address               → Contact
  *   st   name                  → value            (state the layers above keep beside the mail)
+ *   meta format                 → number           (the layout version: see MAILBOX_FORMAT)
  */
 const SEP = '\x00'
 const END = '\x01'

@@ -2,6 +2,7 @@
 export * from './errors.js'
 export * from './records.js'
 export { Mailbox, openMailbox } from './mailbox.js'
+export { MAILBOX_FORMAT } from './format.js'
 export { createCorestore, flushCorestore } from './corestore.js'
 export { LogSync } from './log-sync.js'
 export type {

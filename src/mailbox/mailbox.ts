@@ -9,6 +9,7 @@ import { BlobStore } from './blob-store.js'
 import { MailboxError } from './errors.js'
 import { Contacts } from './contacts.js'
 import { FolderIndex } from './folders.js'
+import { checkFormat } from './format.js'
 import { checkIndex, type IntegrityReport } from './integrity.js'
 import { newMessageId, isMessageId } from './ids.js'
 import { key, under } from './index-keys.js'
@@ -186,6 +187,8 @@ export class Mailbox {
       await this.blobs.ready()
       await this.bee.ready()
       await this.searchLog.load()
+      // After the load, which is what notices a wrong storage key.
+      await checkFormat(this.bee)
     })()
     return this.opening
   }
