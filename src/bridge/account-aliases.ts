@@ -3,7 +3,6 @@ import type { Mailbox } from '../mailbox/index.js'
 import type { SyncEngine } from '../sync/index.js'
 import { newMessageId } from '../mailbox/ids.js'
 import { peerMailAddress, SyncError } from '../sync/index.js'
-import { stateNames } from '../sync/state-names.js'
 import { normaliseAlias } from './alias.js'
 import { composeSubmission, legacyCopy } from './submission.js'
 import type { AliasClient } from './alias-client.js'
@@ -58,16 +57,16 @@ export class AccountAliases {
       recipients,
       envid,
     )
-    let unsealed = 0
     // Sealed at once or not at all (as the bridge does inbound): the submission is not kept here, so a
     // queue entry would have nothing to seal later. The id names it in receipt bookkeeping only.
-    await this.sync.send([{ raw: submission, peers: [bridge] }], async (changesFor) => {
-      const changes = changesFor(0, newMessageId())
-      const sealed = changes.filter((c) => !c.name.startsWith(stateNames.queuedAll))
-      unsealed = changes.length - sealed.length
-      await this.mailbox.commit({ state: sealed })
-    })
-    if (unsealed > 0) throw BridgeError.NOT_READY('the bridge is not known yet; try again')
+    const unsealed = await this.sync.send(
+      [{ raw: submission, peers: [bridge] }],
+      async (changesFor) => {
+        await this.mailbox.commit({ state: changesFor(0, newMessageId()) })
+      },
+      { sealNowOnly: true },
+    )
+    if (unsealed.length > 0) throw BridgeError.NOT_READY('the bridge is not known yet; try again')
     return bridge
   }
 

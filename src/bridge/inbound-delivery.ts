@@ -97,25 +97,20 @@ export class InboundDelivery {
     })()
   }
 
-  // One engine send for the batch; a message that could only be queued (not sealed) is refused.
+  // One engine send for the batch; a message that could not be sealed for every account is refused.
   private async seal(batch: Waiting[]): Promise<Waiting[]> {
     const { mailbox, sync } = this.components
-    const unsealed = new Set<number>()
     // The ids name the messages in the bridge's receipt bookkeeping only; no message is stored.
-    await sync.send(
-      batch.map((item) => ({ raw: item.raw, peers: item.accounts })),
-      async (changesFor) => {
-        const keep = batch.flatMap((_, i) => {
-          const changes = changesFor(i, newMessageId())
-          const sealed = changes.filter((c) => !c.name.startsWith(stateNames.queuedAll))
-          if (sealed.length < changes.length) unsealed.add(i)
-          return sealed
-        })
-        await mailbox.commit({ state: keep })
-      },
-      // Only receipt bookkeeping is stored, and a failed send means no `250` (the client retries), so
-      // the commit need not wait for the append: the pair of writes is one round trip, not two.
-      { storeAlongside: true },
+    const unsealed = new Set(
+      await sync.send(
+        batch.map((item) => ({ raw: item.raw, peers: item.accounts })),
+        async (changesFor) => {
+          await mailbox.commit({ state: batch.flatMap((_, i) => changesFor(i, newMessageId())) })
+        },
+        // Only receipt bookkeeping is stored, and a failed send means no `250` (the client retries), so
+        // the commit need not wait for the append: the pair of writes is one round trip, not two.
+        { storeAlongside: true, sealNowOnly: true },
+      ),
     )
     for (const i of unsealed)
       batch[i]?.reject(BridgeError.NOT_READY('an account was busy; try again'))

@@ -18,7 +18,7 @@ import {
 import { Admission } from './admission.js'
 import { SyncError } from './errors.js'
 import { LogIngest, MAX_LOGS_PER_SENDER } from './inbox.js'
-import { Outbox, type DeliveryEvent, type OutgoingBatchItem } from './outbox.js'
+import { Outbox, type DeliveryEvent, type OutgoingBatchItem, type SendOptions } from './outbox.js'
 import { peerIdentityOf } from './peer-address.js'
 import { PenaltyBox } from './penalty-box.js'
 import { PeerDirectory } from './peer-directory.js'
@@ -231,20 +231,22 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   /**
    * Sends a batch of mails: sealed into the pair logs at once where possible, queued otherwise (see
    * {@link Outbox.send}); `store` writes their Sent copies with the given state changes, in one batch.
+   * Resolves with the indices of the mails not sealed for every peer.
    */
   async send(
     mails: OutgoingBatchItem[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
-    options: { storeAlongside?: boolean } = {},
-  ): Promise<void> {
+    options: SendOptions = {},
+  ): Promise<number[]> {
     this.assertOpen()
     const others = mails.map((m) => ({
       raw: m.raw,
       peers: m.peers.filter((p) => !p.equals(this.identity.publicKey)),
     }))
-    await this.outbox.send(others, store, options)
+    const unsealed = await this.outbox.send(others, store, options)
     const peers = new Map(others.flatMap((m) => m.peers.map((p) => [p.toString('hex'), p])))
     for (const peer of peers.values()) this.kick(peer)
+    return unsealed
   }
 
   /** Starts delivering what is queued for `peer`: dial it, seal what can be sealed, offer the log. */

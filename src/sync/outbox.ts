@@ -54,6 +54,12 @@ const MAX_MESSAGES_PER_ROUND = 256
  * A crash between the append and the state commit re-seals the message on restart: the recipient's
  * mailbox stores identical bytes once, so the duplicate costs a block, never a second copy.
  */
+/** How {@link Outbox.send} writes: see there. */
+export interface SendOptions {
+  storeAlongside?: boolean
+  sealNowOnly?: boolean
+}
+
 export class Outbox {
   private readonly lock = new KeyedLock()
   private readonly logs = new Map<string, Promise<Hypercore>>()
@@ -268,16 +274,20 @@ export class Outbox {
    * client retries). If the append fails after `store` wrote, the entries name positions the log never
    * reached, and the next mails appended there overwrite them. Not for Sent copies: one whose mail was
    * never appended would wait for a receipt forever.
+   *
+   * `sealNowOnly` queues nothing: for a caller who keeps no copy to seal later (the bridge), a mail that
+   * cannot be sealed for every peer now is only reported. Resolves with the indices of the mails that
+   * were not sealed for every peer (queued for the rest, or with `sealNowOnly` not sent to them).
    */
   async send(
     mails: OutgoingBatchItem[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
-    options: { storeAlongside?: boolean } = {},
-  ): Promise<void> {
+    options: SendOptions = {},
+  ): Promise<number[]> {
     const hexes = [...new Set(mails.flatMap((m) => m.peers.map((p) => p.toString('hex'))))].sort()
-    const underLocks = async (i: number): Promise<void> => {
+    const underLocks = async (i: number): Promise<number[]> => {
       const peer = hexes[i]
-      if (peer === undefined) return this.sendLocked(mails, hexes, store, options.storeAlongside)
+      if (peer === undefined) return this.sendLocked(mails, hexes, store, options)
       return this.lock.run(peer, () => underLocks(i + 1))
     }
     return underLocks(0)
@@ -287,8 +297,8 @@ export class Outbox {
     mails: OutgoingBatchItem[],
     peers: string[],
     store: (changesFor: (index: number, id: string) => StateChange[]) => Promise<void>,
-    storeAlongside = false,
-  ): Promise<void> {
+    { storeAlongside = false, sealNowOnly = false }: SendOptions,
+  ): Promise<number[]> {
     // Per peer: where its blocks go, or nowhere yet (no profile, or older mail still queued).
     const targets = new Map<string, { log: Hypercore; info: PeerInfo; blocks: Buffer[] } | null>()
     for (const peer of peers) {
@@ -340,20 +350,23 @@ export class Outbox {
             ...(stamped !== undefined ? { stamped } : {}),
           } satisfies SentEntry,
         })),
-        ...this.queueChanges(
-          id,
-          (queued[index] ?? []).map((peer) => Buffer.from(peer, 'hex')),
-        ),
+        ...(sealNowOnly
+          ? []
+          : this.queueChanges(
+              id,
+              (queued[index] ?? []).map((peer) => Buffer.from(peer, 'hex')),
+            )),
       ])
     if (storeAlongside) {
       // Both settle before the locks are released, so a receipt still never precedes its entry.
       const [appended, written] = await Promise.allSettled([append(), write()])
       if (appended.status === 'rejected') throw appended.reason
       if (written.status === 'rejected') throw written.reason
-      return
+    } else {
+      await append()
+      await write()
     }
-    await append()
-    await write()
+    return queued.flatMap((waiting, index) => (waiting.length > 0 ? [index] : []))
   }
 
   private async pumpRound(peer: string): Promise<boolean> {
