@@ -22,7 +22,7 @@ export interface InboundDeliveryComponents {
  * queue would have to keep the plaintext. An account whose profile (its sealing keys) the bridge has
  * not seen yet is "not ready", and the sending server is told to try again later.
  */
-/** Most messages sealed in one batch (one append per account log, one state commit). */
+/** Most messages sealed in one batch (one append per account log). */
 const MAX_BATCH = 64
 
 interface Waiting {
@@ -55,8 +55,8 @@ export class InboundDelivery {
 
   /**
    * Seals `raw` to every account, appends it to their pair logs and flushes; throws NOT_READY. Messages
-   * arriving while a batch is sealed go together in the next one: the cost is per append and per
-   * commit, not per byte (stack-notes.md), so parallel SMTP sessions share them.
+   * arriving while a batch is sealed and synced go together in the next one: the cost is per append and
+   * per sync, not per byte (stack-notes.md), so parallel SMTP sessions share them.
    */
   async deliver(raw: Buffer, accounts: Buffer[]): Promise<void> {
     for (const account of accounts)
@@ -81,15 +81,15 @@ export class InboundDelivery {
             for (const item of batch) item.reject(err)
             continue
           }
-          // The flush runs while the next batch is sealed; each waits for a flush begun after it.
-          this.durable.request().then(
-            () => {
-              for (const item of sealed) item.resolve()
-            },
-            (err: unknown) => {
-              for (const item of sealed) item.reject(err)
-            },
-          )
+          // Group commit: the next batch is sealed once this one is on disk, so the messages that came
+          // in meanwhile share one append, one commit and one sync.
+          try {
+            await this.durable.request()
+          } catch (err) {
+            for (const item of sealed) item.reject(err)
+            continue
+          }
+          for (const item of sealed) item.resolve()
         }
       } finally {
         this.sealing = false
@@ -100,15 +100,16 @@ export class InboundDelivery {
   // One engine send for the batch; a message that could not be sealed for every account is refused.
   private async seal(batch: Waiting[]): Promise<Waiting[]> {
     const { mailbox, sync } = this.components
-    // The ids name the messages in the bridge's receipt bookkeeping only; no message is stored.
+    // Whatever receipt bookkeeping the engine asks for is stored (none from the bridge's engine, which
+    // runs with trackReceipts false); the ids would name the messages there only, no message is stored.
     const unsealed = new Set(
       await sync.send(
         batch.map((item) => ({ raw: item.raw, peers: item.accounts })),
         async (changesFor) => {
-          await mailbox.commit({ state: batch.flatMap((_, i) => changesFor(i, newMessageId())) })
+          const state = batch.flatMap((_, i) => changesFor(i, newMessageId()))
+          if (state.length > 0) await mailbox.commit({ state })
         },
-        // Only receipt bookkeeping is stored, and a failed send means no `250` (the client retries), so
-        // the commit need not wait for the append: the pair of writes is one round trip, not two.
+        // A failed send means no `250` (the client retries), so a commit need not wait for the append.
         { storeAlongside: true, sealNowOnly: true },
       ),
     )

@@ -1,5 +1,5 @@
 import { close, fdatasync, fsync, open, readdir } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import type Corestore from 'corestore'
 
@@ -19,23 +19,30 @@ const list = promisify(readdir)
  *
  * Log files stay open between syncs (opening and closing them cost more main-thread time than the sync);
  * a log that disappears from the directory was retired after its memtable reached a synced table file,
- * so its descriptor is simply closed.
+ * so its descriptor is simply closed. The directory is listed only when RocksDB's current log is not the
+ * one the previous sync saw: while it is, every write finished since then is in that one file.
  */
 export class LogSync {
   private readonly open = new Map<string, number>()
   private directory: number | null = null
+  /** The current log's file name when the previous sync began, if that sync listed or synced it. */
+  private current: string | null = null
   private closed = false
   // One sync at a time: two listing the directory at once would both open a new log file.
   private last: Promise<void> = Promise.resolve()
 
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly db: RocksDB,
+  ) {}
 
   /** The syncer for `store`'s RocksDB directory. */
   static of(store: Corestore): LogSync {
-    const dir = (store as unknown as { storage?: { db?: { _state?: { path?: unknown } } } }).storage
-      ?.db?._state?.path
-    if (typeof dir !== 'string') throw new Error('This Corestore has no write-ahead log to sync')
-    return new LogSync(dir)
+    const db = (store as unknown as { storage?: { db?: RocksDB } }).storage?.db
+    const dir = db?._state?.path
+    if (typeof dir !== 'string' || typeof db?.currentWalFile !== 'function')
+      throw new Error('This Corestore has no write-ahead log to sync')
+    return new LogSync(dir, db)
   }
 
   /** Resolves once every write finished before the call is on disk. */
@@ -47,6 +54,11 @@ export class LogSync {
 
   private async syncNow(): Promise<void> {
     if (this.closed) throw new Error('LogSync is closed')
+    // Asked before anything else: a log created after this answer is found by the next sync.
+    const current = basename((await this.db.currentWalFile()).path)
+    const fd = this.open.get(current)
+    if (current === this.current && fd !== undefined) return syncData(fd)
+    this.current = null
     this.directory ??= await openFile(this.dir, 'r')
     const logs = new Set((await list(this.dir)).filter((name) => name.endsWith('.log')))
     for (const [name, fd] of this.open) {
@@ -73,6 +85,7 @@ export class LogSync {
     // The directory entry of a log created since the last sync must reach the disk too.
     if (newLog) syncs.push(syncAll(this.directory))
     await Promise.all(syncs)
+    this.current = current
   }
 
   /** Closes the descriptors it holds. */
@@ -84,4 +97,10 @@ export class LogSync {
     this.directory = null
     await Promise.all(fds.map((fd) => closeFile(fd)))
   }
+}
+
+/** The part of rocksdb-native's database that LogSync uses (reached through hypercore-storage). */
+interface RocksDB {
+  _state?: { path?: unknown }
+  currentWalFile(): Promise<{ path: string }>
 }

@@ -35,6 +35,9 @@ import {
   type SignedAck,
 } from './wire.js'
 
+/** Least time between two dials of one peer prompted by new mail ({@link SyncEngine.kick}). */
+const KICK_DIAL_EVERY_MS = 1000
+
 /** What the engine is built from; the caller owns them and closes them after the engine. */
 export interface SyncComponents {
   mailbox: Mailbox
@@ -73,6 +76,13 @@ export interface SyncOptions {
    * retries slow down to minutes and a dial can stall on a stale DHT record; this keeps trying.
    */
   redialEveryMs?: number
+  /**
+   * Per-mail receipt bookkeeping: a state entry for each mail sealed, settled by the peer's ack into a
+   * `delivery` event. Default true. A carrier that reports nothing per mail (the bridge) turns it off:
+   * then nothing is written per mail, no `delivery` events come, and what a peer still owes an ack for
+   * is its log's length past the last ack.
+   */
+  trackReceipts?: boolean
 }
 
 /** See {@link SyncEngine.connectivity}. */
@@ -131,6 +141,8 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
   private readonly relayTimers = new Map<string, NodeJS.Timeout>()
   /** Peers we owe mail (kicked and not yet settled), for the redial timer. */
   private readonly wanted = new Map<string, Buffer>()
+  /** When each wanted peer was last dialled from {@link kick} (performance.now()). */
+  private readonly dialledAt = new Map<string, number>()
   private redial: NodeJS.Timeout | null = null
   private opening: Promise<void> | null = null
   private closing: Promise<void> | null = null
@@ -154,6 +166,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       relays: options.relays ?? [],
       relayAfterMs: options.relayAfterMs ?? 3000,
       redialEveryMs: options.redialEveryMs ?? 30_000,
+      trackReceipts: options.trackReceipts ?? true,
     }
     this.penalties = new PenaltyBox(this.options.penaltyMs, this.now)
     const encryption = components.encryption
@@ -181,6 +194,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
       this.peers,
       this.now,
       (updates) => this.emit('delivery', updates),
+      this.options.trackReceipts,
     )
     this.relays = new RelayClient(
       this.swarm,
@@ -255,7 +269,13 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     const hex = peer.toString('hex')
     if (hex === this.me) return
     this.wanted.set(hex, peer)
-    this.swarm.joinPeer(peer)
+    // joinPeer on a peer the swarm is waiting to retry starts a new attempt at once, past its backoff: one
+    // per send, a burst of mail to an unreachable peer was a DHT lookup per mail. One fresh dial a second.
+    const at = performance.now()
+    if (at - (this.dialledAt.get(hex) ?? -Infinity) >= KICK_DIAL_EVERY_MS) {
+      this.dialledAt.set(hex, at)
+      this.swarm.joinPeer(peer)
+    }
     this.background('pump', async () => {
       await this.outbox.pump(hex)
       for (const session of this.sessions.get(hex) ?? []) await this.offerTo(session)
@@ -454,6 +474,7 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     }
     if (!(await this.outbox.hasPending(hex))) {
       this.wanted.delete(hex)
+      this.dialledAt.delete(hex)
       this.swarm.leavePeer(peer)
       this.relays.settled(ack.logKey)
     }

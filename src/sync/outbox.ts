@@ -75,6 +75,8 @@ export class Outbox {
     private readonly peers: PeerDirectory,
     private readonly now: () => number,
     private readonly onDelivery: (events: DeliveryEvent[]) => void,
+    /** False: no `out/sent/` entry per mail (SyncOptions.trackReceipts); the log's length tells. */
+    private readonly trackReceipts = true,
   ) {}
 
   /** The state changes that queue message `id` for each peer (write them with the message). */
@@ -97,6 +99,10 @@ export class Outbox {
     const logsToPeer = new Map<string, string>()
     for (const { name, value } of await this.mailbox.state.list(stateNames.outLogAll))
       logsToPeer.set((value as { key: string }).key, segmentAfter(name, stateNames.outLogAll))
+    if (!this.trackReceipts) {
+      for (const peer of logsToPeer.values()) if (await this.unacked(peer)) peers.add(peer)
+      return peers
+    }
     for (const { name } of await this.mailbox.state.list(stateNames.sentAll)) {
       const peer = logsToPeer.get(segmentAfter(name, stateNames.sentAll))
       if (peer) peers.add(peer)
@@ -112,10 +118,19 @@ export class Outbox {
       (await this.mailbox.state.list(stateNames.queuedPrefix(peer), 1)).length > 0
     )
       return true
+    if (!this.trackReceipts) return this.unacked(peer)
     const log = await this.logKeyFor(peer)
     return (
       log !== undefined && (await this.mailbox.state.list(stateNames.sentPrefix(log), 1)).length > 0
     )
+  }
+
+  // Whether our log to `peer` has blocks past its last ack (without receipt entries, what tells).
+  private async unacked(peer: string): Promise<boolean> {
+    const log = await this.logKeyFor(peer)
+    if (log === undefined) return false
+    const acked = await this.mailbox.state.get(stateNames.acked(log))
+    return (await this.logTo(peer)).length > (typeof acked === 'number' ? acked : 0)
   }
 
   /**
@@ -342,14 +357,16 @@ export class Outbox {
     }
     const write = () =>
       store((index, id) => [
-        ...(sealed[index] ?? []).map(({ log, seq, recipient, stamped }) => ({
-          name: stateNames.sent(log, seq),
-          value: {
-            id,
-            recipient,
-            ...(stamped !== undefined ? { stamped } : {}),
-          } satisfies SentEntry,
-        })),
+        ...(this.trackReceipts ? (sealed[index] ?? []) : []).map(
+          ({ log, seq, recipient, stamped }) => ({
+            name: stateNames.sent(log, seq),
+            value: {
+              id,
+              recipient,
+              ...(stamped !== undefined ? { stamped } : {}),
+            } satisfies SentEntry,
+          }),
+        ),
         ...(sealNowOnly
           ? []
           : this.queueChanges(
@@ -398,6 +415,7 @@ export class Outbox {
         blocks.push(block)
         bytes += block.byteLength
       }
+      if (!this.trackReceipts) continue
       const sent: SentEntry = { id, recipient: entry.recipient }
       if (mail.stamped !== undefined) sent.stamped = mail.stamped
       changes.push({ name: stateNames.sent(logKey, log.length + blocks.length - 1), value: sent })
