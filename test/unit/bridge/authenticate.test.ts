@@ -22,11 +22,13 @@ function message(body: string): Buffer {
 }
 
 async function sign(raw: Buffer): Promise<Buffer> {
-  const { signatures } = await dkimSign(raw, {
-    signatureData: [
-      { signingDomain: SENDER_DOMAIN, selector: DKIM_SELECTOR, privateKey: senderDkim.privateKey },
-    ],
-  })
+  const key = {
+    signingDomain: SENDER_DOMAIN,
+    selector: DKIM_SELECTOR,
+    privateKey: senderDkim.privateKey,
+  }
+  // mailauth signs with `signatureData`; its typings also ask for the top-level fields.
+  const { signatures } = await dkimSign(raw, { ...key, signatureData: [key] })
   return Buffer.concat([Buffer.from(signatures), raw])
 }
 
