@@ -76,6 +76,16 @@ export class AccountAliases {
       this.sync.setMailCarrier(Buffer.from(bridge, 'hex'), true)
   }
 
+  /**
+   * Keeps a connection to every bridge this account holds an alias with (call once the engine runs), as a
+   * mail client stays connected to its server: mail the bridge accepted while the account was away
+   * flows as soon as it is back, instead of when the bridge next redials (up to `redialEveryMs`).
+   */
+  async connect(): Promise<void> {
+    for (const bridge of new Set((await this.records()).map((r) => r.bridge)))
+      this.sync.dial(Buffer.from(bridge, 'hex'))
+  }
+
   /** Registers `alias` with `bridge`; throws INVALID_ALIAS, ALIAS_REFUSED or UNREACHABLE. */
   async add(alias: string, bridge: Buffer, timeoutMs?: number): Promise<AccountAlias> {
     const canonical = normaliseAlias(alias)
@@ -127,7 +137,9 @@ export class AccountAliases {
   // A bridge stays a carrier while the account holds any alias with it.
   private async untrustUnused(bridge: Buffer): Promise<void> {
     const hex = bridge.toString('hex')
-    if (!(await this.records()).some((r) => r.bridge === hex))
+    if (!(await this.records()).some((r) => r.bridge === hex)) {
       this.sync.setMailCarrier(bridge, false)
+      this.sync.undial(bridge)
+    }
   }
 }

@@ -396,6 +396,7 @@ export async function openAccount(options: OpenAccountOptions): Promise<Account>
     // Before the engine starts: a bridge's log must be read as a bridge's from its first block.
     await aliases?.load()
     await node.sync.ready()
+    await aliases?.connect()
   } catch (err) {
     await account.close()
     throw err

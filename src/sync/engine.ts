@@ -324,6 +324,12 @@ export class SyncEngine extends EventEmitter<SyncEvents> {
     this.swarm.joinPeer(peer)
   }
 
+  /** Stops keeping the connection {@link dial} asked for; a peer still owed mail stays dialled. */
+  undial(peer: Buffer): void {
+    if (this.closing || this.wanted.has(peer.toString('hex'))) return
+    this.swarm.leavePeer(peer)
+  }
+
   /**
    * What the network looks like from here: whether the DHT answered (bootstrapped with at least one node
    * in the routing table), which peers we are connected to, and which of our relays.

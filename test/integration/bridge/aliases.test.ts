@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest'
-import { DOMAIN, startBridge } from '../../helpers/bridge/bridge.js'
+import { DOMAIN, startBridge, until } from '../../helpers/bridge/bridge.js'
 import { smtpClient } from '../../helpers/bridge/smtp.js'
 import { nextMails, test } from '../../helpers/network.js'
 
@@ -73,6 +73,24 @@ describe('bridge: aliases', () => {
       ).toBe(550)
       client.close()
       expect(bridge.aliases().map((a) => a.alias)).toEqual([`alice@${DOMAIN}`])
+    } finally {
+      await bridge.close()
+    }
+  })
+
+  test('an account stays connected to its bridge, so mail it holds need not wait for a redial', async ({
+    network,
+  }) => {
+    const bridge = await startBridge(network)
+    try {
+      let alice = await network.open('alice')
+      await alice.addAlias(`alice@${DOMAIN}`, bridge.address)
+      await alice.close()
+      // Nothing is owed either way, so the bridge has no reason to dial: only the account's own dial,
+      // made on opening, connects them.
+      alice = await network.open('alice')
+      const account = alice
+      await until(async () => (await account.connectivity()).peers.includes(bridge.address))
     } finally {
       await bridge.close()
     }
