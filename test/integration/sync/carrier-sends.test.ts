@@ -1,7 +1,8 @@
 /**
- * A sender whose engine keeps no receipt entries (SyncOptions.trackReceipts false, as the bridge runs):
- * nothing is written per mail it seals, and what the peer still owes an ack for comes from the log's
- * length, including after a restart.
+ * The engine's two sending modes the bridge runs on: a send sealed now or not at all (`sealNowOnly`: the
+ * bridge keeps no copy to seal later), and an engine that keeps no receipt entries (SyncOptions
+ * `trackReceipts` false: nothing is written per mail sealed, and what the peer still owes an ack for comes
+ * from the log's length, including after a restart).
  */
 import { join } from 'node:path'
 import { describe, expect } from 'vitest'
@@ -35,6 +36,47 @@ async function sendMail(node: PeermailNode, to: Buffer, subject: string): Promis
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
+
+describe('a send that is sealed now or not at all (sealNowOnly)', () => {
+  test('to a peer whose keys the sender lacks, it is reported unsealed and nothing is kept', async ({
+    network,
+  }) => {
+    const bob = await network.open('bob')
+    const bobKey = peerIdentityOf(bob.address)!
+    await bob.close()
+    const home = join(network.dir, 'sender')
+    await createAccount({ home, passphrase: 'sender', vaultParams: FAST_VAULT })
+    const node = await openNode({
+      home,
+      passphrase: 'sender',
+      network: { bootstrap: network.net.bootstrap, backoffs: FAST_BACKOFFS },
+    })
+    try {
+      await node.sync!.ready()
+      const raw = await composeMessage({
+        from: { name: '', address: peerMailAddress(node.identityPublicKey) },
+        to: [{ name: '', address: peerMailAddress(bobKey) }],
+        subject: 'now or never',
+        text: 'x',
+      })
+      const asked: unknown[] = []
+      const unsealed = await node.sync!.send(
+        [{ raw, peers: [bobKey] }],
+        async (changesFor) => {
+          asked.push(...changesFor(0, newMessageId()))
+          await Promise.resolve()
+        },
+        { sealNowOnly: true },
+      )
+      expect(unsealed).toEqual([0])
+      // No queue entry (there is no copy to seal later), no receipt entry, and no log was started.
+      expect(asked).toEqual([])
+      expect(await node.mailbox.state.list('out/')).toEqual([])
+    } finally {
+      await node.close()
+    }
+  })
+})
 
 describe('a sender without receipt entries', () => {
   test('writes nothing per sealed mail and delivers what was not acknowledged after its restart', async ({
