@@ -2,6 +2,7 @@ import HyperDHT, { type BootstrapNode } from 'hyperdht'
 import type Corestore from 'corestore'
 import Hyperswarm, { type SwarmConnection } from 'hyperswarm'
 import type { Account, MessageSummary } from '../src/index.js'
+import { ANY_PORT } from '../src/sync/network.js'
 
 /** What the delivery and relay benchmarks share: env counts, mail bodies, arrivals, bare swarms. */
 
@@ -60,7 +61,7 @@ export function replicatingSwarm(bootstrap: BootstrapNode[], store: Corestore): 
   const keyPair = HyperDHT.keyPair()
   const swarm = new Hyperswarm({
     keyPair,
-    dht: new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair }),
+    dht: new HyperDHT({ bootstrap, host: '127.0.0.1', port: ANY_PORT, keyPair }),
   })
   swarm.on('connection', (conn: SwarmConnection) => {
     conn.on('error', () => {})

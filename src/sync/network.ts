@@ -1,10 +1,17 @@
 import HyperDHT, { type BootstrapNode } from 'hyperdht'
-import createTestnet from 'hyperdht/testnet.js'
 import Hyperswarm from 'hyperswarm'
 import type { SigningKeyPair } from '../crypto/index.js'
 import { SyncError } from './errors.js'
 
 export type { BootstrapNode }
+
+/**
+ * The port range a loopback DHT node binds: none, so the kernel picks a free port. HyperDHT otherwise
+ * tries 49737-49741 first (the public DHT's port; port 0 counts as "default"), and on one machine a node
+ * that takes a port a closed node had also gets that node's old neighbours: separate local networks (tests
+ * running side by side) leaked into each other, and a node meant to be offline heard from strangers.
+ */
+export const ANY_PORT: [number, number] = [0, 0]
 
 /** A private DHT on 127.0.0.1, for tests, the demo and benchmarks. */
 export interface LocalNetwork {
@@ -12,13 +19,32 @@ export interface LocalNetwork {
   close(): Promise<void>
 }
 
-/** Starts a three-node DHT testnet bound to 127.0.0.1. Nothing it does leaves the machine. */
+/** Starts a three-node DHT bound to 127.0.0.1, on ports the kernel picks. Nothing leaves the machine. */
 export async function createLocalNetwork(): Promise<LocalNetwork> {
-  const testnet = await createTestnet(3, { host: '127.0.0.1' })
-  let closing: Promise<void> | null = null
-  return {
-    bootstrap: testnet.bootstrap.map(({ host, port }) => ({ host, port })),
-    close: () => (closing ??= testnet.destroy()),
+  const nodes: HyperDHT[] = []
+  const destroy = async () => {
+    for (const node of nodes) await node.destroy()
+  }
+  try {
+    const bootstrap: BootstrapNode[] = []
+    for (let i = 0; i < 3; i++) {
+      // Persistent, reachable nodes (as hyperdht/testnet makes them), all bootstrapping from the first.
+      const node = new HyperDHT({
+        ephemeral: false,
+        firewalled: false,
+        bootstrap,
+        host: '127.0.0.1',
+        port: ANY_PORT,
+      })
+      nodes.push(node)
+      await node.fullyBootstrapped()
+      if (i === 0) bootstrap.push({ host: '127.0.0.1', port: node.address().port })
+    }
+    let closing: Promise<void> | null = null
+    return { bootstrap, close: () => (closing ??= destroy()) }
+  } catch (err) {
+    await destroy()
+    throw err
   }
 }
 
@@ -48,7 +74,7 @@ export function createSwarm(options: SwarmOptions): Hyperswarm {
   const dht = new HyperDHT({
     keyPair,
     ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-    ...(loopback ? { host: '127.0.0.1' } : {}),
+    ...(loopback ? { host: '127.0.0.1', port: ANY_PORT } : {}),
   })
   const firewall = options.firewall
   return new Hyperswarm({

@@ -15,7 +15,8 @@ declare module 'hyperdht' {
   export interface HyperDHTOptions {
     bootstrap?: (BootstrapNode | string)[]
     host?: string
-    port?: number
+    /** A port, or a range [from, to) tried in order before any port (dht-rpc); default 49737-49741. */
+    port?: number | [number, number]
     keyPair?: KeyPair
     ephemeral?: boolean
     firewalled?: boolean
@@ -40,22 +41,6 @@ declare module 'hyperdht' {
     address(): { host: string; port: number }
     destroy(opts?: { force?: boolean }): Promise<void>
   }
-}
-
-declare module 'hyperdht/testnet.js' {
-  import type HyperDHT from 'hyperdht'
-  import type { BootstrapNode } from 'hyperdht'
-
-  export interface Testnet {
-    nodes: HyperDHT[]
-    bootstrap: BootstrapNode[]
-    destroy(): Promise<void>
-  }
-
-  export default function createTestnet(
-    size?: number,
-    opts?: { host?: string; port?: number },
-  ): Promise<Testnet>
 }
 
 declare module 'hyperswarm' {

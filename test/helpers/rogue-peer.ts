@@ -23,7 +23,7 @@ import type { Account } from '../../src/index.js'
 import { createCorestore } from '../../src/mailbox/index.js'
 import type { SyncEngine } from '../../src/sync/engine.js'
 import { frameMail } from '../../src/sync/frames.js'
-import type { BootstrapNode } from '../../src/sync/network.js'
+import { ANY_PORT, type BootstrapNode } from '../../src/sync/network.js'
 import { sealBlock } from '../../src/sync/pair-log.js'
 import { peerMailAddress } from '../../src/sync/peer-address.js'
 import { openProfile, sealingKeyOf, signProfile, type Profile } from '../../src/sync/profile.js'
@@ -204,7 +204,7 @@ export class RoguePeer {
       publicKey: this.keys.identity.publicKey,
       secretKey: this.keys.identity.secretKey,
     }
-    this.dht = new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair })
+    this.dht = new HyperDHT({ bootstrap, host: '127.0.0.1', port: ANY_PORT, keyPair })
     this.store = createCorestore(dir)
   }
 

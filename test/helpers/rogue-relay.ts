@@ -17,7 +17,7 @@ import {
 } from '../../src/crypto/index.js'
 import { createCorestore } from '../../src/mailbox/index.js'
 import { frameMail } from '../../src/sync/frames.js'
-import type { BootstrapNode } from '../../src/sync/network.js'
+import { ANY_PORT, type BootstrapNode } from '../../src/sync/network.js'
 import { sealBlock } from '../../src/sync/pair-log.js'
 import { peerMailAddress } from '../../src/sync/peer-address.js'
 import { openProfile, signProfile, type Profile } from '../../src/sync/profile.js'
@@ -189,7 +189,7 @@ export class RogueNode {
     this.keys = keys
     this.publicKey = Buffer.from(keys.identity.publicKey)
     this.address = encodeAddress(this.publicKey)
-    this.dht = new HyperDHT({ bootstrap, host: '127.0.0.1', keyPair: this.keyPair })
+    this.dht = new HyperDHT({ bootstrap, host: '127.0.0.1', port: ANY_PORT, keyPair: this.keyPair })
     this.store = createCorestore(dir)
   }
 
