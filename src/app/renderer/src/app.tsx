@@ -122,6 +122,9 @@ export function App({ backend }: { backend: Backend }) {
   const [query, setQuery] = useState('')
   const searchRef = useRef<HTMLInputElement>(null)
   const viewRef = useRef(view)
+  // Mail that arrives while a first page is being fetched can be missing from that page, which then
+  // replaces the list: each such fetch collects the arrivals here and puts them back on top.
+  const arrivalsDuringLoad = useRef(new Set<ApiMessageSummary[]>())
   viewRef.current = view
 
   const notify = useCallback((text: string, error = false) => {
@@ -170,14 +173,22 @@ export function App({ backend }: { backend: Backend }) {
         setMessages(found?.items ?? [])
         setNext(undefined)
       } else {
+        const arrived: ApiMessageSummary[] = []
+        if (cursor === undefined) arrivalsDuringLoad.current.add(arrived)
         const page = await call('listMessages', {
           folder: target.folder,
           limit: PAGE,
           ...(cursor === undefined ? {} : { cursor }),
-        })
+        }).finally(() => arrivalsDuringLoad.current.delete(arrived))
         if (viewRef.current !== target) return
         if (page) {
-          setMessages((old) => (cursor === undefined ? page.items : [...old, ...page.items]))
+          const listed = new Set(page.items.map((m) => m.id))
+          const missing = arrived
+            .filter((m) => m.folder === target.folder && !listed.has(m.id))
+            .reverse()
+          setMessages((old) =>
+            cursor === undefined ? [...missing, ...page.items] : [...old, ...page.items],
+          )
           setNext(page.next)
         }
       }
@@ -237,6 +248,7 @@ export function App({ backend }: { backend: Backend }) {
   useEffect(() => {
     const onEvent = (event: ApiEvent) => {
       if (event.type === 'mail') {
+        for (const arrivals of arrivalsDuringLoad.current) arrivals.push(event.summary)
         const current = viewRef.current
         if (current.kind === 'folder' && current.folder === event.summary.folder)
           setMessages((old) =>
