@@ -6,8 +6,8 @@
  * messages/s for both, the ratio bridge / bare (target ≥ 0.8), p99 time-to-250, and the server process's
  * CPU time per message.
  *
- * Each server first takes WARM_UP_MESSAGES untimed. The account registers its alias and goes offline, so the figures are the bridge's own work (checks,
- * mailauth, sealing, append, flush), not the account's. Everything runs on 127.0.0.1; mailauth's DNS is a
+ * Each server first takes WARM_UP_MESSAGES untimed. The account registers its alias and goes offline, so
+ * the figures are the bridge's own work (checks, mailauth, sealing, append, flush), not the account's. Everything runs on 127.0.0.1; mailauth's DNS is a
  * fixed resolver that answers NXDOMAIN (no network), so SPF/DKIM/DMARC come out `none`.
  *
  * Environment variables:
@@ -175,19 +175,16 @@ export async function run(): Promise<Record<string, unknown>> {
         rawRounds.push(await blast(bare.port, size.n, size.bytes, connections))
         ourRounds.push(await blast(bridge.smtpPort, size.n, size.bytes, connections))
       }
+      const ratios = ourRounds.map(
+        (ours, i) => ours.messagesPerSecond / rawRounds[i]!.messagesPerSecond,
+      )
       results[size.name] = {
         messages: size.n,
         rounds,
         bridge: medianFigures(ourRounds),
         bareFsync: medianFigures(rawRounds),
-        ratio: round2(
-          median(
-            ourRounds.map((ours, i) => ours.messagesPerSecond / rawRounds[i]!.messagesPerSecond),
-          ),
-        ),
-        ratioPerRound: ourRounds.map((ours, i) =>
-          round2(ours.messagesPerSecond / rawRounds[i]!.messagesPerSecond),
-        ),
+        ratio: round2(median(ratios)),
+        ratioPerRound: ratios.map(round2),
       }
     }
     return results

@@ -43,11 +43,12 @@ export async function withAuthenticationResults(
 // Only DKIM and ARC signatures read the body (for their body hashes). A message with neither is checked
 // on its header block alone: every result is the same, and for a large message, walking the body is most
 // of what mailauth costs (`npm run bench -- bridge`, 100 KB).
-function bodyOnlyIfSigned(raw: Buffer, split: HeaderSplit): Buffer {
+function bodyOnlyIfSigned(message: Buffer, split: HeaderSplit): Buffer {
   const signed = split.fields.some((f) => f.name === 'dkim-signature' || f.name.startsWith('arc-'))
-  if (signed) return raw
-  const end = raw.indexOf('\r\n\r\n')
-  return end === -1 ? raw : raw.subarray(0, end + 4)
+  if (signed) return message
+  // `split.body` (the blank line, then the body) ends `message` untouched, forged results dropped or not:
+  // the header block is what comes before it, plus that blank line.
+  return message.subarray(0, message.byteLength - split.body.byteLength + 2)
 }
 
 // Removes header fields `Authentication-Results: <mta>; …` (with their folded lines); the body is

@@ -82,7 +82,7 @@ export class InboundDelivery {
             continue
           }
           // Group commit: the next batch is sealed once this one is on disk, so the messages that came
-          // in meanwhile share one append, one commit and one sync.
+          // in meanwhile share one append and one sync.
           try {
             await this.durable.request()
           } catch (err) {

@@ -12,26 +12,41 @@ import { newMessageId } from '../../../src/mailbox/ids.js'
 import { peerIdentityOf, peerMailAddress } from '../../../src/sync/index.js'
 import { FAST_BACKOFFS, FAST_VAULT, nextMails, test } from '../../helpers/network.js'
 
-// Sends one mail the way the bridge does (sealed now or not at all); resolves with the state changes the
-// engine asked to store with it, once the mail is sealed (retrying while bob's keys are unknown).
-async function sendMail(node: PeermailNode, to: Buffer, subject: string): Promise<unknown[]> {
-  const raw = await composeMessage({
+function mailTo(node: PeermailNode, to: Buffer, subject: string): Promise<Buffer> {
+  return composeMessage({
     from: { name: '', address: peerMailAddress(node.identityPublicKey) },
     to: [{ name: '', address: peerMailAddress(to) }],
     subject,
     text: `${subject}\n`,
   })
+}
+
+// One send the way the bridge makes it (sealed now or not at all): which mails were not sealed, and the
+// state changes the engine asked to store with it (stored, as the bridge does).
+async function sendNow(
+  node: PeermailNode,
+  raw: Buffer,
+  to: Buffer,
+): Promise<{ unsealed: number[]; written: unknown[] }> {
+  const written: unknown[] = []
+  const unsealed = await node.sync!.send(
+    [{ raw, peers: [to] }],
+    async (changesFor) => {
+      const state = changesFor(0, newMessageId())
+      written.push(...state)
+      if (state.length > 0) await node.mailbox.commit({ state })
+    },
+    { sealNowOnly: true },
+  )
+  return { unsealed, written }
+}
+
+// Sends one mail as the bridge does, retrying while the recipient's keys are unknown; resolves with the
+// state changes stored with it once it is sealed.
+async function sendMail(node: PeermailNode, to: Buffer, subject: string): Promise<unknown[]> {
+  const raw = await mailTo(node, to, subject)
   for (;;) {
-    const written: unknown[] = []
-    const unsealed = await node.sync!.send(
-      [{ raw, peers: [to] }],
-      async (changesFor) => {
-        const state = changesFor(0, newMessageId())
-        written.push(...state)
-        if (state.length > 0) await node.mailbox.commit({ state })
-      },
-      { sealNowOnly: true },
-    )
+    const { unsealed, written } = await sendNow(node, raw, to)
     if (unsealed.length === 0) return written
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -53,24 +68,14 @@ describe('a send that is sealed now or not at all (sealNowOnly)', () => {
     })
     try {
       await node.sync!.ready()
-      const raw = await composeMessage({
-        from: { name: '', address: peerMailAddress(node.identityPublicKey) },
-        to: [{ name: '', address: peerMailAddress(bobKey) }],
-        subject: 'now or never',
-        text: 'x',
-      })
-      const asked: unknown[] = []
-      const unsealed = await node.sync!.send(
-        [{ raw, peers: [bobKey] }],
-        async (changesFor) => {
-          asked.push(...changesFor(0, newMessageId()))
-          await Promise.resolve()
-        },
-        { sealNowOnly: true },
+      const { unsealed, written } = await sendNow(
+        node,
+        await mailTo(node, bobKey, 'now or never'),
+        bobKey,
       )
       expect(unsealed).toEqual([0])
       // No queue entry (there is no copy to seal later), no receipt entry, and no log was started.
-      expect(asked).toEqual([])
+      expect(written).toEqual([])
       expect(await node.mailbox.state.list('out/')).toEqual([])
     } finally {
       await node.close()
