@@ -93,8 +93,18 @@ export function summaryOf(record: MessageRecord): MessageSummary {
 
 /** Whitespace-collapsed start of the body, for list previews. */
 export function snippetOf(text: string | undefined, length = 200): string {
-  return (text ?? '').replace(/\s+/g, ' ').trim().slice(0, length)
+  const full = text ?? ''
+  // Only the start of the text is collapsed: for a long body, collapsing all of it cost more than the
+  // rest of the record. A prefix that still holds more than `length` characters once collapsed gives
+  // the same first `length` characters as the whole text would.
+  for (let window = length * 4; window < full.length; window *= 4) {
+    const head = collapse(full.slice(0, window)).trimStart()
+    if (head.length > length) return head.slice(0, length)
+  }
+  return collapse(full).trim().slice(0, length)
 }
+
+const collapse = (text: string) => text.replace(/\s+/g, ' ')
 
 /**
  * The index entries derived from a record, besides the record itself: its folder listing, label listings

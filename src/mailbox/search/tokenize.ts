@@ -206,9 +206,12 @@ function classify(char: string): number {
 /**
  * Turns folded text into words and CJK bigrams, one character at a time (a regular expression over
  * a run of millions of letters can overflow V8's stack). State carries across pieces, so cuts split
- * no word.
+ * no word. A word is cut out of the piece when it ends rather than built a character at a time, and
+ * BMP characters are classed by table lookup without making a string of each: tokenizing is a good
+ * part of what storing a message costs.
  */
 class Scanner {
+  /** The current word's characters from earlier pieces (only kept while it is short enough). */
   private word = ''
   private wordLength = 0
   private cjk = ''
@@ -217,35 +220,46 @@ class Scanner {
   constructor(private readonly emit: Emit) {}
 
   feed(piece: string): boolean {
+    // Where the current word's characters in this piece begin; -1 while none are.
+    let start = -1
     for (let i = 0; i < piece.length; i++) {
       const unit = piece.charCodeAt(i)
       const pair = unit >= 0xd800 && unit <= 0xdbff && i + 1 < piece.length
-      const char = pair ? piece.slice(i, i + 2) : piece.charAt(i)
-      if (pair) i++
-      const kind = classify(char)
-      if (kind === CJK) {
-        if (!this.endWord()) return false
-        if (this.cjk !== '' && !this.emit(this.cjk + char, Kind.Keep)) return false
-        this.cjk = char
-        this.cjkLength++
-      } else if (kind === WORD) {
-        if (!this.endCjk()) return false
-        // Past the limit the word is dropped anyway, so stop growing it.
-        if (this.wordLength++ < MAX_TOKEN_LENGTH) this.word += char
-      } else if (!this.endWord() || !this.endCjk()) {
-        return false
+      const kind = pair
+        ? classify(piece.slice(i, i + 2))
+        : classes[unit] || classify(piece.charAt(i))
+      if (kind === WORD) {
+        if (this.cjkLength > 0 && !this.endCjk()) return false
+        if (start < 0) start = i
+        this.wordLength++
+      } else {
+        if (this.wordLength > 0 && !this.endWord(start < 0 ? '' : piece.slice(start, i)))
+          return false
+        start = -1
+        if (kind === CJK) {
+          const char = pair ? piece.slice(i, i + 2) : piece.charAt(i)
+          if (this.cjk !== '' && !this.emit(this.cjk + char, Kind.Keep)) return false
+          this.cjk = char
+          this.cjkLength++
+        } else if (!this.endCjk()) {
+          return false
+        }
       }
+      if (pair) i++
     }
+    // Past the limit the word is dropped anyway, so its text is not carried.
+    if (start >= 0 && this.wordLength <= MAX_TOKEN_LENGTH) this.word += piece.slice(start)
     return true
   }
 
   finish(): void {
-    if (this.endWord()) this.endCjk()
+    if (this.wordLength === 0 || this.endWord('')) this.endCjk()
   }
 
-  private endWord(): boolean {
-    const { word, wordLength } = this
-    if (wordLength === 0) return true
+  /** Ends the current word, whose last characters (those in the current piece) are `tail`. */
+  private endWord(tail: string): boolean {
+    const { wordLength } = this
+    const word = this.word + tail
     this.word = ''
     this.wordLength = 0
     if (wordLength > MAX_TOKEN_LENGTH) return this.emit('', Kind.Long)
