@@ -223,9 +223,14 @@ export class InboundSmtp {
   }
 }
 
-// Reads the DATA stream, keeping at most `limit` bytes: an oversize message is drained (the client
-// must finish sending before it can hear 552) but never held. Null when it was too large.
-async function readBounded(stream: SMTPServerDataStream, limit: number): Promise<Buffer | null> {
+/**
+ * Reads an SMTP DATA stream, keeping at most `limit` bytes: an oversize message is drained (the client
+ * must finish sending before it can hear 552) but never held. Null when it was too large.
+ */
+export async function readBounded(
+  stream: SMTPServerDataStream,
+  limit: number,
+): Promise<Buffer | null> {
   const chunks: Buffer[] = []
   let bytes = 0
   for await (const chunk of stream as AsyncIterable<Buffer>) {

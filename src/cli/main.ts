@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { PeermailError } from '../shared/errors.js'
 import { accountCommands } from './commands/account.js'
+import { smtpPasswordCommand } from './commands/smtp-password.js'
 import { aliasCommands } from './commands/alias.js'
 import { bridgeCommand } from './commands/bridge.js'
 import { contactsCommands } from './commands/contacts.js'
@@ -84,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   serviceCommands(program, globals)
   bridgeCommand(program, globals)
   aliasCommands(program, globals)
+  smtpPasswordCommand(program, globals)
   strict(program)
 
   try {

@@ -21,7 +21,8 @@ import {
 } from '../sync/index.js'
 import { AccountAliases, type AccountAlias } from '../bridge/account-aliases.js'
 import { DeliveryReports } from '../bridge/report-receiver.js'
-import { composeOutgoing, type SendInput } from './compose-outgoing.js'
+import { composeOutgoing, type OutgoingMail, type SendInput } from './compose-outgoing.js'
+import { prepareSubmittedMail } from './submitted-mail.js'
 import { isMessageId } from '../mailbox/ids.js'
 import { ClientError } from './errors.js'
 import { SendQueue } from './send-queue.js'
@@ -173,9 +174,43 @@ export class Account extends EventEmitter<AccountEvents> {
     const from = { name: '', address: peerMailAddress(this.node.identityPublicKey) }
     // Ordinary recipients are allowed once the account holds an alias on a bridge.
     const bridged = ((await this.aliases?.list()) ?? []).length > 0
-    const { raw, recipients, ordinary } = await composeOutgoing(mailbox, from, input, {
-      ordinary: bridged,
-    })
+    const { id } = await this.dispatch(
+      await composeOutgoing(mailbox, from, input, { ordinary: bridged }),
+    )
+    // Answering a stored message marks it answered, as every mail client does.
+    if (input.inReplyTo !== undefined && isMessageId(input.inReplyTo))
+      await mailbox.setFlags(input.inReplyTo, { answered: true }).catch(() => {})
+    return { id }
+  }
+
+  /**
+   * Sends a finished RFC 5322 message, as a mail client hands one over by SMTP submission: to
+   * `recipients` (the envelope's, Bcc included), after checking that its From is this account's own
+   * address or alias. The bytes that leave have From set as {@link send} sets it, no Bcc field, and a
+   * Date and Message-ID if they lacked one; everything else is kept as it came. Stored in Sent and
+   * queued as {@link send} does.
+   */
+  async sendRaw(raw: Buffer, recipients: string[]): Promise<{ id: string }> {
+    this.assertOpen()
+    if (!Buffer.isBuffer(raw)) throw ClientError.INVALID_INPUT('raw must be a Buffer')
+    if (!Array.isArray(recipients) || !recipients.every((r) => typeof r === 'string'))
+      throw ClientError.INVALID_INPUT('recipients must be a list of addresses')
+    const aliases = (await this.aliases?.list()) ?? []
+    const from = peerMailAddress(this.node.identityPublicKey)
+    return this.dispatch(
+      prepareSubmittedMail(raw, {
+        recipients,
+        from,
+        own: [from, ...aliases.map((a) => a.alias)],
+        ordinary: aliases.length > 0,
+      }),
+    )
+  }
+
+  // Stores a composed mail in Sent and sends it: to the bridge first for ordinary recipients, then
+  // sealed to each peer. Resolves once the Sent copy is stored.
+  private async dispatch({ raw, recipients, ordinary }: OutgoingMail): Promise<{ id: string }> {
+    const mailbox = this.node.mailbox
     // Checked before anything leaves: the fast path appends to pair logs before the Sent copy is stored.
     if (raw.byteLength > mailbox.maxMessageBytes)
       throw MailboxError.MESSAGE_TOO_LARGE(raw.byteLength, mailbox.maxMessageBytes)
@@ -222,9 +257,6 @@ export class Account extends EventEmitter<AccountEvents> {
     } finally {
       storedSent()
     }
-    // Answering a stored message marks it answered, as every mail client does.
-    if (input.inReplyTo !== undefined && isMessageId(input.inReplyTo))
-      await mailbox.setFlags(input.inReplyTo, { answered: true }).catch(() => {})
     return { id }
   }
 

@@ -49,7 +49,33 @@ export async function composeOutgoing(
   const to = recipientList(input.to, 'to')
   const cc = recipientList(input.cc, 'cc')
   const bcc = recipientList(input.bcc, 'bcc')
-  const all = [...to, ...cc, ...bcc]
+  const { recipients, ordinary } = routeRecipients([...to, ...cc, ...bcc], options)
+  if (typeof (input.subject as unknown) !== 'string')
+    throw ClientError.INVALID_INPUT('subject must be text')
+  const thread =
+    input.inReplyTo === undefined ? undefined : await parentOf(mailbox, input.inReplyTo)
+  const raw = await composeMessage({
+    from,
+    to,
+    cc,
+    bcc,
+    subject: input.subject,
+    ...(input.text !== undefined ? { text: input.text } : {}),
+    ...(input.html !== undefined ? { html: input.html } : {}),
+    ...(input.attachments !== undefined ? { attachments: input.attachments } : {}),
+    ...(thread ?? {}),
+  })
+  return { raw, recipients, ordinary }
+}
+
+/**
+ * Sorts a mail's recipients (To, Cc and Bcc together) into peers, deduplicated, and ordinary addresses,
+ * which are refused unless `ordinary` allows them (the account holds an alias on a bridge).
+ */
+export function routeRecipients(
+  all: MailAddress[],
+  options: { ordinary?: boolean } = {},
+): Pick<OutgoingMail, 'recipients' | 'ordinary'> {
   if (all.length === 0) throw ClientError.INVALID_INPUT('a mail needs at least one recipient')
   const recipients = new Map<string, { identity: Buffer; address: string }>()
   const ordinary = new Map<string, MailAddress>()
@@ -75,22 +101,7 @@ export async function composeOutgoing(
   }
   if (recipients.size + ordinary.size > MAX_RECIPIENTS)
     throw ClientError.INVALID_INPUT(`at most ${MAX_RECIPIENTS} recipients`)
-  if (typeof (input.subject as unknown) !== 'string')
-    throw ClientError.INVALID_INPUT('subject must be text')
-  const thread =
-    input.inReplyTo === undefined ? undefined : await parentOf(mailbox, input.inReplyTo)
-  const raw = await composeMessage({
-    from,
-    to,
-    cc,
-    bcc,
-    subject: input.subject,
-    ...(input.text !== undefined ? { text: input.text } : {}),
-    ...(input.html !== undefined ? { html: input.html } : {}),
-    ...(input.attachments !== undefined ? { attachments: input.attachments } : {}),
-    ...(thread ?? {}),
-  })
-  return { raw, recipients: [...recipients.values()], ordinary: [...ordinary.values()] }
+  return { recipients: [...recipients.values()], ordinary: [...ordinary.values()] }
 }
 
 // `pm1…` alone is not an RFC 5322 address: give it the Peermail domain before parsing the list.

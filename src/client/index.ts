@@ -38,6 +38,12 @@ export {
 } from './settings.js'
 export { runDemo, type Demo, type DemoOptions, type DemoStep } from './demo.js'
 export {
+  startLocalSubmission,
+  type LocalSubmission,
+  type LocalSubmissionOptions,
+} from './local-submission.js'
+export { renewSubmissionPassword, revokeSubmissionPassword } from './submission-password.js'
+export {
   createLocalNetwork,
   parseBootstrap,
   peerIdentityOf,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { Account } from '../../client/index.js'
 import { startLocalServer } from '../../app/main/index.js'
+import { startLocalSubmission } from '../../client/local-submission.js'
 import type { GlobalOptions } from '../options.js'
 import { print } from '../output.js'
 import { toInt } from '../parse.js'
@@ -36,6 +37,10 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
     .description('go online and serve the inbox UI and the local API on 127.0.0.1 (until Ctrl-C)')
     .option('-p, --port <n>', 'port to listen on (default: any free port)', '0')
     .option('--host <host>', 'only 127.0.0.1 or localhost', '127.0.0.1')
+    .option(
+      '--smtp-port <n>',
+      'also take mail from mail clients by SMTP on this port (0: any free one); see `peermail smtp-password`',
+    )
     .addHelpText(
       'after',
       [
@@ -45,21 +50,35 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
         'do not share it.',
         'Ctrl-C (or SIGTERM) closes the server and the account cleanly and exits 0.',
         '',
-        'Example:',
+        'With --smtp-port, ordinary mail clients on this machine can send as this account: SMTP on the',
+        'same host, AUTH with your pm1… address and the password `peermail smtp-password` made',
+        '(--json adds "smtpPort").',
+        '',
+        'Examples:',
         '  peermail serve --port 8025',
+        '  peermail serve --smtp-port 1587',
       ].join('\n'),
     )
-    .action(async (opts: { port: string; host: string }) => {
+    .action(async (opts: { port: string; host: string; smtpPort?: string }) => {
       const g = globals()
       if (!LOCAL_HOSTS.includes(opts.host))
         throw new CliUsageError(`--host must be 127.0.0.1 or localhost, not ${opts.host}`)
       const port = toInt(opts.port, 'port', 0)
       if (port > 65535) throw new CliUsageError('--port must be at most 65535')
+      const smtpPort =
+        opts.smtpPort === undefined ? undefined : toInt(opts.smtpPort, 'smtp-port', 0)
+      if (smtpPort !== undefined && smtpPort > 65535)
+        throw new CliUsageError('--smtp-port must be at most 65535')
       const stampDifficulty = testStampDifficulty()
       await withAccount(
         g,
         async (account, stop) => {
-          await serveInbox(account, stop, { host: opts.host, port, json: g.json })
+          await serveInbox(account, stop, {
+            host: opts.host,
+            port,
+            json: g.json,
+            ...(smtpPort === undefined ? {} : { smtpPort }),
+          })
         },
         stampDifficulty === undefined ? {} : { stampDifficulty },
       )
@@ -73,25 +92,47 @@ export function serveCommand(program: Command, globals: () => GlobalOptions): vo
 export async function serveInbox(
   account: Account,
   stop: AbortSignal,
-  options: { host: string; port: number; json: boolean; note?: string },
+  options: { host: string; port: number; json: boolean; note?: string; smtpPort?: number },
 ): Promise<void> {
-  const server = await startLocalServer({
-    account,
-    host: options.host,
-    port: options.port,
-    onUnexpected: (err) => {
-      process.stderr.write(
-        `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,
-      )
-    },
-  })
+  const submission =
+    options.smtpPort === undefined
+      ? undefined
+      : await startLocalSubmission(account, { host: options.host, port: options.smtpPort })
+  let server: Awaited<ReturnType<typeof startLocalServer>>
   try {
-    print(options.json, { url: server.url, port: server.port }, () => server.url)
+    server = await startLocalServer({
+      account,
+      host: options.host,
+      port: options.port,
+      onUnexpected: (err) => {
+        process.stderr.write(
+          `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,
+        )
+      },
+    })
+  } catch (err) {
+    await submission?.close()
+    throw err
+  }
+  try {
+    print(
+      options.json,
+      {
+        url: server.url,
+        port: server.port,
+        ...(submission ? { smtpPort: submission.port } : {}),
+      },
+      () => server.url,
+    )
+    const smtp = submission
+      ? `; SMTP submission on ${submission.host}:${submission.port} (user ${account.address})`
+      : ''
     process.stderr.write(
-      `${options.note ?? `Online as ${account.address}`}; serving until Ctrl-C\n`,
+      `${options.note ?? `Online as ${account.address}`}${smtp}; serving until Ctrl-C\n`,
     )
     await sleep(Number.POSITIVE_INFINITY, stop)
   } finally {
     await server.close()
+    await submission?.close()
   }
 }

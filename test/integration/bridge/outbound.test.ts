@@ -1,6 +1,9 @@
 import { authenticate } from 'mailauth'
+import { createTransport } from 'nodemailer'
 import { describe, expect } from 'vitest'
 import { composeSubmission } from '../../../src/bridge/submission.js'
+import { startLocalSubmission } from '../../../src/client/local-submission.js'
+import { renewSubmissionPassword } from '../../../src/client/submission-password.js'
 import { newMessageId } from '../../../src/mailbox/ids.js'
 import type { Account, Bridge } from '../../../src/index.js'
 import { requirePeerIdentity, type SyncEngine } from '../../../src/sync/index.js'
@@ -107,6 +110,42 @@ describe('bridge: outbound', () => {
       )
       expect(outside.received).toHaveLength(1)
     } finally {
+      await teardown(bridge, outside)
+    }
+  })
+
+  test('a mail client sending through local submission reaches ordinary addresses from the alias', async ({
+    network,
+  }) => {
+    const { outside, bridge, alice } = await setup(network)
+    const server = await startLocalSubmission(alice)
+    const client = createTransport({
+      host: '127.0.0.1',
+      port: server.port,
+      ignoreTLS: true,
+      auth: { user: `alice@${DOMAIN}`, pass: await renewSubmissionPassword(alice) },
+    })
+    try {
+      // The client writes its From as the alias, as it would be configured to.
+      await client.sendMail({
+        from: `Alice <alice@${DOMAIN}>`,
+        to: 'Carol <carol@world.test>',
+        bcc: 'dave@world.test',
+        subject: 'from Thunderbird',
+        text: 'through the bridge',
+      })
+      const [legacy] = await outside.waitFor(1)
+      expect(legacy?.from).toBe(`alice@${DOMAIN}`)
+      expect(legacy?.to.sort()).toEqual(['carol@world.test', 'dave@world.test'])
+      const text = legacy?.raw.toString() ?? ''
+      expect(text).toMatch(/^From: <alice@bridge\.test>\r$/m)
+      expect(text).not.toContain('dave@world.test')
+      expect(text).toContain('through the bridge')
+      const [sent] = await alice.mailbox.list({ folder: 'sent' })
+      expect(sent?.subject).toBe('from Thunderbird')
+    } finally {
+      client.close()
+      await server.close()
       await teardown(bridge, outside)
     }
   })
