@@ -6,6 +6,7 @@ export {
   openNode,
   readAddress,
   revealRecoveryPhrase,
+  verifyPassphrase,
   type AccountOptions,
   type PeermailNode,
   type NetworkOptions,
@@ -42,7 +43,11 @@ export {
   type LocalSubmission,
   type LocalSubmissionOptions,
 } from './local-submission.js'
-export { renewSubmissionPassword, revokeSubmissionPassword } from './submission-password.js'
+export {
+  hasSubmissionPassword,
+  renewSubmissionPassword,
+  revokeSubmissionPassword,
+} from './submission-password.js'
 export {
   createLocalNetwork,
   parseBootstrap,

@@ -113,6 +113,12 @@ export async function revealRecoveryPhrase(home: string, passphrase: string): Pr
   }
 }
 
+/** Resolves when `passphrase` unlocks the account's vault; throws VAULT_WRONG_PASSPHRASE otherwise. */
+export async function verifyPassphrase(home: string, passphrase: string): Promise<void> {
+  if (!(await hasAccount(home))) throw ClientError.NO_ACCOUNT(home)
+  wipe(await openVaultFile(join(home, VAULT_FILE), passphrase))
+}
+
 /** The account's address without unlocking it. */
 export async function readAddress(home: string): Promise<string> {
   if (!(await hasAccount(home))) throw ClientError.NO_ACCOUNT(home)

@@ -45,6 +45,9 @@ const CALLS = new Set([
   'addAlias',
   'removeAlias',
   'recoveryPhrase',
+  'smtpSubmission',
+  'renewSmtpPassword',
+  'revokeSmtpPassword',
   'remoteContent',
   'setRemoteContent',
 ])

@@ -111,6 +111,16 @@ export interface ApiAlias {
   bridge: string
 }
 
+/**
+ * Local SMTP submission for mail apps: the user name they log in with, whether an app password exists,
+ * and where submission listens when this server runs it (`peermail serve --smtp-port`).
+ */
+export interface ApiSmtpSubmission {
+  user: string
+  hasPassword: boolean
+  listening?: { host: string; port: number }
+}
+
 /** The account's relays and how many it may have. */
 export interface ApiRelays {
   relays: string[]
@@ -186,6 +196,16 @@ export interface ApiCalls {
    * answers a secret: it never travels as an event.
    */
   recoveryPhrase: { request: { passphrase: string }; response: { phrase: string } }
+  smtpSubmission: { request: ApiEmpty; response: ApiSmtpSubmission }
+  /**
+   * A new app password for mail apps, replacing the old one: for the right passphrase only, counted with
+   * the recovery phrase's tries. Shown once: it is never stored or pushed as an event.
+   */
+  renewSmtpPassword: {
+    request: { passphrase: string }
+    response: ApiSmtpSubmission & { password: string }
+  }
+  revokeSmtpPassword: { request: ApiEmpty; response: ApiSmtpSubmission }
   /** Senders whose remote images are loaded (bare `pm1…` or lower-case ordinary addresses). */
   remoteContent: { request: ApiEmpty; response: { senders: string[] } }
   setRemoteContent: {
@@ -229,6 +249,9 @@ export const API_CALLS = [
   'addAlias',
   'removeAlias',
   'recoveryPhrase',
+  'smtpSubmission',
+  'renewSmtpPassword',
+  'revokeSmtpPassword',
   'remoteContent',
   'setRemoteContent',
 ] as const satisfies readonly ApiCallName[]

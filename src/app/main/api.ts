@@ -299,8 +299,12 @@ export interface LocalApi {
 export function createLocalApi(
   account: Account,
   onUnexpected: (err: unknown) => void = () => {},
+  options: { submission?: { host: string; port: number } } = {},
 ): LocalApi {
-  const context: ApiContext = { phraseAttempts: new AttemptLimit(PHRASE_ATTEMPTS) }
+  const context: ApiContext = {
+    phraseAttempts: new AttemptLimit(PHRASE_ATTEMPTS),
+    ...(options.submission ? { submission: options.submission } : {}),
+  }
   return {
     async call(name, body) {
       try {

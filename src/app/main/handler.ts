@@ -10,6 +10,8 @@ export const PHRASE_ATTEMPTS = { max: 3, windowMs: 60_000 }
 /** State one API instance keeps between calls. */
 export interface ApiContext {
   phraseAttempts: AttemptLimit
+  /** Where local SMTP submission listens, when the process serving this API runs it. */
+  submission?: { host: string; port: number }
 }
 
 /** One call's handler: validates `body` (untrusted) and answers the call's value, or throws coded. */

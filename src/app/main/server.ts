@@ -34,6 +34,8 @@ export interface LocalServerOptions {
   onUnexpected?: (err: unknown) => void
   /** The built inbox UI (default: dist/ui, built by `npm run build`); absent, `/` says to build it. */
   uiDir?: string
+  /** Where local SMTP submission listens, when the caller runs it (shown in Settings). */
+  submission?: { host: string; port: number }
 }
 
 export interface LocalServer {
@@ -64,7 +66,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const { account } = options
   const token = randomBytes(32).toString('base64url')
   const tokenDigest = digest(token)
-  const api = createLocalApi(account, options.onUnexpected)
+  const api = createLocalApi(
+    account,
+    options.onUnexpected,
+    options.submission ? { submission: options.submission } : {},
+  )
   let boundPort = 0
   const uiDir = options.uiDir ?? defaultUiDir()
   const ui = uiDir === undefined ? new Map<string, UiFile>() : await loadUi(uiDir)

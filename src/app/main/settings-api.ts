@@ -1,6 +1,6 @@
 /**
- * The Settings page's calls: relays, bridge aliases, the recovery phrase (re-auth, rate-limited) and the
- * per-sender remote-content allow list. Relays and the allow list live in the account's settings file
+ * The Settings page's calls: relays, bridge aliases, the recovery phrase and the mail apps' SMTP password
+ * (both re-auth, rate-limited together) and the per-sender remote-content allow list. Relays and the allow list live in the account's settings file
  * (client/settings.ts); relays take effect the next time the account goes online, as with the CLI.
  */
 import {
@@ -10,11 +10,16 @@ import {
   removeRelay,
   revealRecoveryPhrase,
   setRemoteContent,
+  verifyPassphrase,
+  hasSubmissionPassword,
+  renewSubmissionPassword,
+  revokeSubmissionPassword,
+  type Account,
   type AccountAlias,
 } from '../../client/index.js'
-import type { ApiAlias } from '../ipc/api.js'
+import type { ApiAlias, ApiSmtpSubmission } from '../ipc/api.js'
 import { AppError } from './errors.js'
-import { peerAddressOf, type Handler } from './handler.js'
+import { peerAddressOf, type ApiContext, type Handler } from './handler.js'
 import { fields, optionalBoolean, text } from './validate.js'
 
 const LIMITS = { address: 512, alias: 254, passphrase: 1024 }
@@ -27,6 +32,9 @@ type SettingsCall =
   | 'addAlias'
   | 'removeAlias'
   | 'recoveryPhrase'
+  | 'smtpSubmission'
+  | 'renewSmtpPassword'
+  | 'revokeSmtpPassword'
   | 'remoteContent'
   | 'setRemoteContent'
 
@@ -66,6 +74,23 @@ export const settingsHandlers: { [N in SettingsCall]: Handler<N> } = {
     if (wait > 0) throw AppError.RATE_LIMITED('passphrase attempts', wait)
     return { phrase: await revealRecoveryPhrase(account.home, passphrase) }
   },
+  smtpSubmission: async (account, body, context) => {
+    fields(body, [])
+    return submissionOf(account, context)
+  },
+  renewSmtpPassword: async (account, body, context) => {
+    const passphrase = text(fields(body, ['passphrase']), 'passphrase', LIMITS.passphrase, 1)
+    const wait = context.phraseAttempts.take()
+    if (wait > 0) throw AppError.RATE_LIMITED('passphrase attempts', wait)
+    await verifyPassphrase(account.home, passphrase)
+    const password = await renewSubmissionPassword(account)
+    return { ...(await submissionOf(account, context)), password }
+  },
+  revokeSmtpPassword: async (account, body, context) => {
+    fields(body, [])
+    await revokeSubmissionPassword(account)
+    return submissionOf(account, context)
+  },
   remoteContent: async (account, body) => {
     fields(body, [])
     return { senders: (await readSettings(account.home)).remoteContent }
@@ -77,6 +102,14 @@ export const settingsHandlers: { [N in SettingsCall]: Handler<N> } = {
     if (allowed === undefined) throw AppError.INVALID_INPUT('allowed must be true or false')
     return { senders: await setRemoteContent(account.home, sender, allowed) }
   },
+}
+
+async function submissionOf(account: Account, context: ApiContext): Promise<ApiSmtpSubmission> {
+  return {
+    user: account.address,
+    hasPassword: await hasSubmissionPassword(account),
+    ...(context.submission ? { listening: { ...context.submission } } : {}),
+  }
 }
 
 /** Copied by name: an alias record may grow fields the renderer has no business seeing. */

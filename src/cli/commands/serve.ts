@@ -104,6 +104,7 @@ export async function serveInbox(
       account,
       host: options.host,
       port: options.port,
+      ...(submission ? { submission: { host: submission.host, port: submission.port } } : {}),
       onUnexpected: (err) => {
         process.stderr.write(
           `peermail: unexpected error in an API call: ${err instanceof Error ? err.message : String(err)}\n`,

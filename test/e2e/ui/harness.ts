@@ -87,14 +87,23 @@ export interface ServedAccount {
   port: number
   token: string
   cli: RunningCli
+  /** The local SMTP submission port, when served with `--smtp-port`. */
+  smtpPort?: number
 }
 
 export interface UiWorld {
   net: LocalNetwork
   dir: string
   browser: Browser
-  /** Creates an account (optionally filling its mailbox first) and starts `peermail serve` on it. */
-  serve(name: string, fill?: (account: Account) => Promise<void>): Promise<ServedAccount>
+  /**
+   * Creates an account (optionally filling its mailbox first) and starts `peermail serve` on it, with
+   * local SMTP submission on a free port when `smtp` is set.
+   */
+  serve(
+    name: string,
+    fill?: (account: Account) => Promise<void>,
+    options?: { smtp?: boolean },
+  ): Promise<ServedAccount>
   /** A fresh browser context on the account's inbox, with an eye on every request the page makes. */
   open(account: ServedAccount, options?: { dark?: boolean }): Promise<OpenedPage>
   close(): Promise<void>
@@ -123,7 +132,7 @@ export async function startUiWorld(): Promise<UiWorld> {
     net,
     dir,
     browser,
-    async serve(name, fill) {
+    async serve(name, fill, options = {}) {
       const home = join(dir, name)
       await mkdir(home, { recursive: true })
       const account = await openAccount({
@@ -140,7 +149,8 @@ export async function startUiWorld(): Promise<UiWorld> {
       } finally {
         await account.close()
       }
-      const cli = startPeermail(['--home', home, '--bootstrap', bootstrap, 'serve'], {
+      const smtp = options.smtp ? ['--smtp-port', '0'] : []
+      const cli = startPeermail(['--home', home, '--bootstrap', bootstrap, 'serve', ...smtp], {
         env: {
           PEERMAIL_PASSPHRASE: passphraseOf(name),
           PEERMAIL_TEST_STAMP_DIFFICULTY: String(UI_STAMP_DIFFICULTY),
@@ -151,6 +161,10 @@ export async function startUiWorld(): Promise<UiWorld> {
       await cli.waitFor('stdout', /\n/, NETWORK_WAIT)
       const match = /^http:\/\/127\.0\.0\.1:(\d+)\/#token=([\w-]+)$/m.exec(cli.stdout)
       if (!match) throw new Error(`no URL from peermail serve:\n${cli.stdout}\n${cli.stderr}`)
+      if (options.smtp) {
+        await cli.waitFor('stderr', /SMTP submission on 127\.0\.0\.1:\d+/, NETWORK_WAIT)
+        entry.smtpPort = Number(/SMTP submission on 127\.0\.0\.1:(\d+)/.exec(cli.stderr)?.[1])
+      }
       Object.assign(entry, {
         name,
         address,

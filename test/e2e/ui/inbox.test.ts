@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { create } from 'qrcode'
+import { createTransport } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   composeAndSend,
@@ -71,7 +72,7 @@ describe('inbox UI in Chromium', { timeout: 180_000 }, () => {
     // The bridge for the aliases test starts now, so it is announced on the DHT long before it is asked.
     ;[alice, bob, bridge] = await Promise.all([
       world.serve('alice'),
-      world.serve('bob'),
+      world.serve('bob', undefined, { smtp: true }),
       startBridge({ net: world.net, dir: world.dir } as TestNetwork),
     ])
     ;[a, b] = await Promise.all([world.open(alice), world.open(bob)])
@@ -483,6 +484,54 @@ describe('inbox UI in Chromium', { timeout: 180_000 }, () => {
     await aliases.getByRole('button', { name: `Give up bob@${BRIDGE_DOMAIN}` }).click()
     await aliases.getByText('No ordinary address yet').waitFor({ timeout: NETWORK_WAIT })
     expect(bridge.aliases()).toEqual([])
+    await openFolder(page, 'inbox')
+  })
+
+  test('settings: a mail app gets an app password after the passphrase, sends with it, and loses it', async () => {
+    const { page } = b
+    const port = bob.smtpPort
+    if (port === undefined) throw new Error('bob was served without SMTP submission')
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const section = page.getByRole('region', { name: 'Mail apps' })
+    await expect(section.getByTestId('smtp-user').textContent()).resolves.toBe(bob.address)
+    await expect(section.textContent()).resolves.toContain(`127.0.0.1, port ${port}`)
+    await expect(section.getByTestId('smtp-password-state').textContent()).resolves.toBe('none yet')
+    const form = section.getByRole('form', { name: 'Make an app password' })
+    await form.getByLabel('Passphrase').fill(passphraseOf('bob'))
+    await form.getByRole('button', { name: 'Make an app password' }).click()
+    const shown = section.getByTestId('smtp-password')
+    await shown.waitFor({ timeout: 30_000 })
+    const password = (await shown.textContent()) ?? ''
+    expect(password).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{8}){3}$/)
+    await expect(form.getByLabel('Passphrase').inputValue()).resolves.toBe('')
+    await section.evaluate((el) => {
+      el.scrollIntoView({ block: 'start' })
+    })
+    await shot(page, 'settings-mail-apps-light')
+
+    // A mail app (nodemailer here) sends to Alice with it: her page shows the mail.
+    const transport = (pass: string) =>
+      createTransport({
+        host: '127.0.0.1',
+        port,
+        ignoreTLS: true,
+        auth: { user: bob.address, pass },
+      })
+    const mail = {
+      from: `${bob.address}@peermail.invalid`,
+      to: `${alice.address}@peermail.invalid`,
+      subject: 'Sent from a mail app',
+      text: 'Written in another program, sent through Peermail.',
+    }
+    await transport(password).sendMail(mail)
+    await openFolder(a.page, 'inbox')
+    await row(a.page, 'Sent from a mail app').waitFor({ timeout: NETWORK_WAIT })
+
+    await section.getByRole('button', { name: 'Remove the app password' }).click()
+    await expect
+      .poll(() => section.getByTestId('smtp-password-state').textContent())
+      .toBe('none yet')
+    await expect(transport(password).sendMail(mail)).rejects.toMatchObject({ responseCode: 535 })
     await openFolder(page, 'inbox')
   })
 

@@ -1,7 +1,8 @@
 /**
  * The Settings calls of the local API over real HTTP: relays, bridge aliases (against a real bridge on the
  * loopback DHT), the recovery phrase behind a passphrase and a rate limit, the per-sender remote-content
- * allow list (kept in the settings file across restarts), and Bcc kept in drafts.
+ * allow list (kept in the settings file across restarts), the mail apps' SMTP password, and Bcc kept in
+ * drafts.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import { EVENTS_PATH, EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../../sr
 import { PHRASE_ATTEMPTS } from '../../../src/app/main/handler.js'
 import { startLocalServer, type LocalServer } from '../../../src/app/main/index.js'
 import { readSettings, type Account } from '../../../src/client/index.js'
+import { isSubmissionPassword } from '../../../src/client/submission-password.js'
 import { DOMAIN, startBridge } from '../../helpers/bridge/bridge.js'
 import { test } from '../../helpers/network.js'
 
@@ -142,6 +144,62 @@ describe('settings calls of the local API', () => {
       expect(frames.join('\n')).not.toContain(created)
     } finally {
       socket?.close()
+      for (const server of servers) await server.close()
+    }
+  })
+
+  test('the mail apps password: made after the passphrase (tries shared with the phrase), shown once, removed', async ({
+    network,
+  }) => {
+    const bob = await network.open('bob')
+    const servers: LocalServer[] = []
+    try {
+      const api = await serve(bob, servers)
+      // This server runs no submission: Settings says so (no `listening`).
+      expect((await api('smtpSubmission')).body).toEqual({
+        ok: true,
+        value: { user: bob.address, hasPassword: false },
+      })
+      expect((await api('renewSmtpPassword', {})).status).toBe(400)
+      const wrong = await api('renewSmtpPassword', { passphrase: 'not-it' })
+      expect(wrong.body.error?.code).toBe('VAULT_WRONG_PASSPHRASE')
+      expect((await api('smtpSubmission')).body.value).toMatchObject({ hasPassword: false })
+      const made = await api('renewSmtpPassword', { passphrase: 'pass-bob' })
+      const value = made.body.value as { password: string; hasPassword: boolean; user: string }
+      expect(value).toMatchObject({ user: bob.address, hasPassword: true })
+      expect(await isSubmissionPassword(bob, value.password)).toBe(true)
+      // Shown once: the status call never answers it.
+      const status = await api('smtpSubmission')
+      expect(status.body.value).toEqual({ user: bob.address, hasPassword: true })
+      expect(JSON.stringify(status.body)).not.toContain(value.password)
+      // Two tries so far: the third is the last in this minute, for the phrase as for this.
+      expect((await api('recoveryPhrase', { passphrase: 'nope' })).status).toBe(400)
+      expect((await api('renewSmtpPassword', { passphrase: 'pass-bob' })).status).toBe(429)
+      expect((await api('revokeSmtpPassword')).body.value).toEqual({
+        user: bob.address,
+        hasPassword: false,
+      })
+      expect(await isSubmissionPassword(bob, value.password)).toBe(false)
+
+      // A server that runs submission says where.
+      const listening = await startLocalServer({
+        account: bob,
+        host: '127.0.0.1',
+        port: 0,
+        submission: { host: '127.0.0.1', port: 1587 },
+      })
+      servers.push(listening)
+      const res = await fetch(`http://127.0.0.1:${listening.port}/api/smtpSubmission`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${listening.token}` },
+        body: '{}',
+      })
+      expect(((await res.json()) as Reply['body']).value).toEqual({
+        user: bob.address,
+        hasPassword: false,
+        listening: { host: '127.0.0.1', port: 1587 },
+      })
+    } finally {
       for (const server of servers) await server.close()
     }
   })

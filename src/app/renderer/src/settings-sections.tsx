@@ -1,9 +1,10 @@
 /**
- * The Settings sections that talk to the node: relays, bridge aliases and the recovery phrase. Each keeps
+ * The Settings sections that talk to the node: relays, bridge aliases, the recovery phrase and the mail
+ * apps' SMTP password. Each keeps
  * its own state and shows its errors next to its form (role="alert"), where the user is looking.
  */
 import { useCallback, useEffect, useState } from 'react'
-import type { ApiAlias, ApiCallName, ApiCalls } from '../../ipc/api.js'
+import type { ApiAlias, ApiCallName, ApiCalls, ApiSmtpSubmission } from '../../ipc/api.js'
 import type { Backend } from './api-client.js'
 import { shortAddress } from './format.js'
 import { Icon } from './icons.js'
@@ -283,6 +284,130 @@ export function RecoveryPhraseSection({ backend }: { backend: Backend }) {
         </>
       )}
       <FormError message={error} id="phrase-error" />
+    </section>
+  )
+}
+
+/**
+ * The app password that mail apps (Thunderbird, mutt…) log in to local SMTP submission with: where to
+ * point them, and a new password (after the passphrase) shown once, or none.
+ */
+export function MailAppsSection({ backend }: { backend: Backend }) {
+  const call = useCall(backend)
+  const [state, setState] = useState<ApiSmtpSubmission>()
+  const [passphrase, setPassphrase] = useState('')
+  const [password, setPassword] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  useEffect(() => {
+    void call('smtpSubmission', {}).then((got) => {
+      if (got.ok) setState(got.value)
+      else setError(got.message)
+    })
+  }, [call])
+  const listening = state?.listening
+  return (
+    <section className="card" aria-labelledby="mail-apps-title">
+      <h2 id="mail-apps-title">
+        <Icon name="compose" size={16} /> Mail apps
+      </h2>
+      <p className="muted">
+        Thunderbird, mutt or any mail app on this computer can send as you through Peermail:
+        outgoing server (SMTP){' '}
+        {listening ? `${listening.host}, port ${listening.port}` : '127.0.0.1'}, no encryption (the
+        mail never leaves this computer), normal password.
+      </p>
+      {listening === undefined && (
+        <p className="muted small" data-testid="smtp-not-running">
+          Not running now: start Peermail with <code>peermail serve --smtp-port 1587</code>.
+        </p>
+      )}
+      {state && (
+        <dl className="setting-facts">
+          <dt>User name</dt>
+          <dd className="mono" data-testid="smtp-user">
+            {state.user}
+          </dd>
+          <dt>Password</dt>
+          <dd data-testid="smtp-password-state">
+            {password !== undefined ? (
+              <span className="mono" data-testid="smtp-password">
+                {password}
+              </span>
+            ) : state.hasPassword ? (
+              'set (shown only when it was made)'
+            ) : (
+              'none yet'
+            )}
+          </dd>
+        </dl>
+      )}
+      {password !== undefined && (
+        <p className="muted small">
+          Copy it into your mail app now: it is not shown again. A new one replaces it.
+        </p>
+      )}
+      <form
+        className="setting-form"
+        aria-label="Make an app password"
+        onSubmit={(e) => {
+          e.preventDefault()
+          setBusy(true)
+          void call('renewSmtpPassword', { passphrase }).then((got) => {
+            setBusy(false)
+            setPassphrase('')
+            if (!got.ok) {
+              setError(got.message)
+              return
+            }
+            setError(undefined)
+            const { password: made, ...rest } = got.value
+            setState(rest)
+            setPassword(made)
+          })
+        }}
+      >
+        <label className="field">
+          <span>Passphrase</span>
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={passphrase}
+            aria-describedby={error ? 'mail-apps-error' : undefined}
+            onChange={(e) => {
+              setPassphrase(e.target.value)
+            }}
+          />
+        </label>
+        <button type="submit" className="primary" disabled={busy || passphrase === ''}>
+          {busy
+            ? 'Checking…'
+            : state?.hasPassword
+              ? 'Make a new app password'
+              : 'Make an app password'}
+        </button>
+      </form>
+      {state?.hasPassword && (
+        <div className="setting-actions">
+          <button
+            type="button"
+            onClick={() => {
+              void call('revokeSmtpPassword', {}).then((got) => {
+                if (!got.ok) {
+                  setError(got.message)
+                  return
+                }
+                setError(undefined)
+                setPassword(undefined)
+                setState(got.value)
+              })
+            }}
+          >
+            Remove the app password
+          </button>
+        </div>
+      )}
+      <FormError message={error} id="mail-apps-error" />
     </section>
   )
 }

@@ -2,6 +2,7 @@ import type { Backend } from './api-client.js'
 import { QrCode } from './qr-code.js'
 import {
   AliasesSection,
+  MailAppsSection,
   RecoveryPhraseSection,
   RelaysSection,
   RemoteContentSection,
@@ -70,6 +71,7 @@ export function SettingsView(props: SettingsViewProps) {
       <RecoveryPhraseSection backend={props.backend} />
       <RelaysSection backend={props.backend} />
       <AliasesSection backend={props.backend} />
+      <MailAppsSection backend={props.backend} />
       <section className="card" aria-labelledby="theme-title">
         <h2 id="theme-title">Appearance</h2>
         <div role="radiogroup" aria-labelledby="theme-title" className="segmented">
