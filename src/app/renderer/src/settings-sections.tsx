@@ -33,6 +33,51 @@ function FormError({ message, id }: { message: string | undefined; id: string })
   )
 }
 
+/**
+ * Asks for the account's passphrase before a guarded call (the recovery phrase, a new app password). The
+ * field is cleared after each try, right or wrong, so the passphrase does not linger in the page.
+ */
+function PassphraseForm(props: {
+  label: string
+  submit: string
+  /** The id of the error shown for this form, while there is one. */
+  errorId: string | undefined
+  onPassphrase: (passphrase: string) => Promise<void>
+}) {
+  const [passphrase, setPassphrase] = useState('')
+  const [busy, setBusy] = useState(false)
+  return (
+    <form
+      className="setting-form"
+      aria-label={props.label}
+      onSubmit={(e) => {
+        e.preventDefault()
+        setBusy(true)
+        void props.onPassphrase(passphrase).finally(() => {
+          setBusy(false)
+          setPassphrase('')
+        })
+      }}
+    >
+      <label className="field">
+        <span>Passphrase</span>
+        <input
+          type="password"
+          autoComplete="current-password"
+          value={passphrase}
+          aria-describedby={props.errorId}
+          onChange={(e) => {
+            setPassphrase(e.target.value)
+          }}
+        />
+      </label>
+      <button type="submit" className="primary" disabled={busy || passphrase === ''}>
+        {busy ? 'Checking…' : props.submit}
+      </button>
+    </form>
+  )
+}
+
 export function RelaysSection({ backend }: { backend: Backend }) {
   const call = useCall(backend)
   const [relays, setRelays] = useState<string[]>([])
@@ -220,9 +265,7 @@ export function AliasesSection({ backend }: { backend: Backend }) {
 
 export function RecoveryPhraseSection({ backend }: { backend: Backend }) {
   const call = useCall(backend)
-  const [passphrase, setPassphrase] = useState('')
   const [phrase, setPhrase] = useState<string>()
-  const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
   return (
     <section className="card" aria-labelledby="phrase-title">
@@ -234,38 +277,18 @@ export function RecoveryPhraseSection({ backend }: { backend: Backend }) {
         write them on paper and keep them safe.
       </p>
       {phrase === undefined ? (
-        <form
-          className="setting-form"
-          aria-label="Show the recovery phrase"
-          onSubmit={(e) => {
-            e.preventDefault()
-            setBusy(true)
-            void call('recoveryPhrase', { passphrase }).then((got) => {
-              setBusy(false)
-              setPassphrase('')
-              if (got.ok) {
-                setError(undefined)
-                setPhrase(got.value.phrase)
-              } else setError(got.message)
-            })
+        <PassphraseForm
+          label="Show the recovery phrase"
+          submit="Show recovery phrase"
+          errorId={error ? 'phrase-error' : undefined}
+          onPassphrase={async (passphrase) => {
+            const got = await call('recoveryPhrase', { passphrase })
+            if (got.ok) {
+              setError(undefined)
+              setPhrase(got.value.phrase)
+            } else setError(got.message)
           }}
-        >
-          <label className="field">
-            <span>Passphrase</span>
-            <input
-              type="password"
-              autoComplete="current-password"
-              value={passphrase}
-              aria-describedby={error ? 'phrase-error' : undefined}
-              onChange={(e) => {
-                setPassphrase(e.target.value)
-              }}
-            />
-          </label>
-          <button type="submit" className="primary" disabled={busy || passphrase === ''}>
-            {busy ? 'Checking…' : 'Show recovery phrase'}
-          </button>
-        </form>
+        />
       ) : (
         <>
           <ol className="phrase" aria-label="Recovery phrase" data-testid="recovery-phrase">
@@ -295,9 +318,7 @@ export function RecoveryPhraseSection({ backend }: { backend: Backend }) {
 export function MailAppsSection({ backend }: { backend: Backend }) {
   const call = useCall(backend)
   const [state, setState] = useState<ApiSmtpSubmission>()
-  const [passphrase, setPassphrase] = useState('')
   const [password, setPassword] = useState<string>()
-  const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
   useEffect(() => {
     void call('smtpSubmission', {}).then((got) => {
@@ -347,46 +368,22 @@ export function MailAppsSection({ backend }: { backend: Backend }) {
           Copy it into your mail app now: it is not shown again. A new one replaces it.
         </p>
       )}
-      <form
-        className="setting-form"
-        aria-label="Make an app password"
-        onSubmit={(e) => {
-          e.preventDefault()
-          setBusy(true)
-          void call('renewSmtpPassword', { passphrase }).then((got) => {
-            setBusy(false)
-            setPassphrase('')
-            if (!got.ok) {
-              setError(got.message)
-              return
-            }
-            setError(undefined)
-            const { password: made, ...rest } = got.value
-            setState(rest)
-            setPassword(made)
-          })
+      <PassphraseForm
+        label="Make an app password"
+        submit={state?.hasPassword ? 'Make a new app password' : 'Make an app password'}
+        errorId={error ? 'mail-apps-error' : undefined}
+        onPassphrase={async (passphrase) => {
+          const got = await call('renewSmtpPassword', { passphrase })
+          if (!got.ok) {
+            setError(got.message)
+            return
+          }
+          setError(undefined)
+          const { password: made, ...rest } = got.value
+          setState(rest)
+          setPassword(made)
         }}
-      >
-        <label className="field">
-          <span>Passphrase</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={passphrase}
-            aria-describedby={error ? 'mail-apps-error' : undefined}
-            onChange={(e) => {
-              setPassphrase(e.target.value)
-            }}
-          />
-        </label>
-        <button type="submit" className="primary" disabled={busy || passphrase === ''}>
-          {busy
-            ? 'Checking…'
-            : state?.hasPassword
-              ? 'Make a new app password'
-              : 'Make an app password'}
-        </button>
-      </form>
+      />
       {state?.hasPassword && (
         <div className="setting-actions">
           <button
