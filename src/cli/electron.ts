@@ -27,7 +27,7 @@ export function electronBinary(): string | undefined {
  */
 export async function runElectron(
   binary: string,
-  env: { home: string; passphrase: string; bootstrap?: string },
+  env: { home: string; passphrase: string; bootstrap?: string; smtpPort?: number },
   stop: AbortSignal,
 ): Promise<void> {
   const child = spawn(binary, [ELECTRON_MAIN], {
@@ -37,6 +37,7 @@ export async function runElectron(
       PEERMAIL_HOME: env.home,
       PEERMAIL_PASSPHRASE: env.passphrase,
       ...(env.bootstrap === undefined ? {} : { PEERMAIL_BOOTSTRAP: env.bootstrap }),
+      ...(env.smtpPort === undefined ? {} : { PEERMAIL_SMTP_PORT: String(env.smtpPort) }),
     },
   })
   const onStop = () => child.kill('SIGTERM')

@@ -84,30 +84,35 @@ describe('peermail start', () => {
       await mkdir(dist)
       await writeFile(
         join(dist, 'electron'),
-        `#!/bin/sh\nprintf '%s\\n' "$1" "$PEERMAIL_HOME" "$PEERMAIL_PASSPHRASE" "$PEERMAIL_BOOTSTRAP" > '${record}'\n`,
+        `#!/bin/sh\nprintf '%s\\n' "$1" "$PEERMAIL_HOME" "$PEERMAIL_PASSPHRASE" "$PEERMAIL_BOOTSTRAP" "$PEERMAIL_SMTP_PORT" > '${record}'\n`,
       )
       await chmod(join(dist, 'electron'), 0o755)
       const withElectron = { ...env, ELECTRON_OVERRIDE_DIST_PATH: dist }
       const args = ['--home', home, '--bootstrap', '127.0.0.1:9', 'start']
 
-      const handed = await peermail(args, { env: withElectron })
+      const handed = await peermail([...args, '--smtp-port', '1587'], { env: withElectron })
       expect(handed.code, handed.stderr).toBe(0)
       expect(handed.stderr).toContain('Opening your inbox in Electron')
-      const [main, seenHome, seenPassphrase, seenBootstrap] = (
+      const [main, seenHome, seenPassphrase, seenBootstrap, seenSmtpPort] = (
         await readFile(record, 'utf8')
       ).split('\n')
       expect(main).toMatch(/dist\/app\/electron\/main\.js$/)
-      expect([seenHome, seenPassphrase, seenBootstrap]).toEqual([
+      expect([seenHome, seenPassphrase, seenBootstrap, seenSmtpPort]).toEqual([
         home,
         env.PEERMAIL_PASSPHRASE,
         '127.0.0.1:9',
+        '1587',
       ])
 
-      const served = startPeermail([...args, '--no-electron'], { env: withElectron })
+      const served = startPeermail([...args, '--no-electron', '--smtp-port', '0'], {
+        env: withElectron,
+      })
       try {
         await openInbox(served)
         // 127.0.0.1:9 answers nothing: said plainly, and the inbox is open all the same.
         expect(served.stderr).toContain('No network reachable')
+        // Mail apps can send through it (the same submission as `serve --smtp-port`).
+        expect(served.stderr).toMatch(/SMTP submission on 127\.0\.0\.1:\d+/)
       } finally {
         expect((await served.stop()).code).toBe(0)
       }

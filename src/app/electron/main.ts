@@ -24,7 +24,13 @@ import {
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron'
-import { openAccount, parseBootstrap, readSettings, type Account } from '../../client/index.js'
+import {
+  openAccount,
+  parseBootstrap,
+  readSettings,
+  startLocalSubmission,
+  type Account,
+} from '../../client/index.js'
 import { fail } from '../../shared/result.js'
 import { ApiErrorCode, isApiCallName, type ApiEvent } from '../ipc/api.js'
 import { createLocalApi, defaultUiDir, forwardAccountEvents, uiCsp } from '../main/index.js'
@@ -85,9 +91,19 @@ async function main(): Promise<void> {
     ...(bootstrap ? { bootstrap: bootstrap.split(',').map(parseBootstrap) } : {}),
     ...(relays.length > 0 ? { relays } : {}),
   })
-  const api = createLocalApi(account, (err) => {
-    process.stderr.write(`peermail: unexpected error in an API call: ${String(err)}\n`)
-  })
+  // `peermail start --smtp-port`: mail apps on this computer send through local submission.
+  const smtpPort = process.env.PEERMAIL_SMTP_PORT
+  const port = smtpPort === undefined ? undefined : Number(smtpPort)
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new Error('PEERMAIL_SMTP_PORT must be a port number (0..65535)')
+  const submission = port === undefined ? undefined : await startLocalSubmission(account, { port })
+  const api = createLocalApi(
+    account,
+    (err) => {
+      process.stderr.write(`peermail: unexpected error in an API call: ${String(err)}\n`)
+    },
+    submission ? { submission: { host: submission.host, port: submission.port } } : {},
+  )
 
   await app.whenReady()
   const ses = session.defaultSession
@@ -151,9 +167,11 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => {
     unsubscribe()
-    void account.close().finally(() => {
-      app.quit()
-    })
+    void (submission?.close() ?? Promise.resolve())
+      .then(() => account.close())
+      .finally(() => {
+        app.quit()
+      })
   })
 }
 

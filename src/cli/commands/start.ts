@@ -21,6 +21,10 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
     .option('-y, --yes', 'create the account without asking if there is none (for scripts)')
     .option('-p, --port <n>', 'port for the inbox (default: any free port)', '0')
     .option('--no-electron', 'serve the inbox to the browser even when Electron is installed')
+    .option(
+      '--smtp-port <n>',
+      'also take mail from mail apps by SMTP on 127.0.0.1 (0: any free port); see `peermail smtp-password`',
+    )
     .addHelpText(
       'after',
       [
@@ -29,15 +33,20 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
         'inbox (the access token after #token=; do not share it) and serves it until Ctrl-C. Without a',
         'network, the inbox still opens and mail queues until one exists.',
         'Scripts: PEERMAIL_PASSPHRASE=... peermail start --yes',
+        'With --smtp-port, mail apps on this computer can send as you (Settings › Mail apps).',
         '',
         'Example:',
         '  npm start',
       ].join('\n'),
     )
-    .action(async (opts: { yes?: boolean; port: string; electron: boolean }) => {
+    .action(async (opts: { yes?: boolean; port: string; electron: boolean; smtpPort?: string }) => {
       const g = globals()
       const port = toInt(opts.port, 'port', 0)
       if (port > 65535) throw new CliUsageError('--port must be at most 65535')
+      const smtpPort =
+        opts.smtpPort === undefined ? undefined : toInt(opts.smtpPort, 'smtp-port', 0)
+      if (smtpPort !== undefined && smtpPort > 65535)
+        throw new CliUsageError('--smtp-port must be at most 65535')
       const created = (await hasAccount(g.home)) ? undefined : await firstRun(g, opts.yes === true)
       const passphrase = created ?? (await askSecret('Passphrase: '))
       const electron = opts.electron ? electronBinary() : undefined
@@ -47,7 +56,12 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
         await untilSignal((stop) =>
           runElectron(
             electron,
-            { home: g.home, passphrase, ...(bootstrap ? { bootstrap } : {}) },
+            {
+              home: g.home,
+              passphrase,
+              ...(bootstrap ? { bootstrap } : {}),
+              ...(smtpPort === undefined ? {} : { smtpPort }),
+            },
             stop,
           ),
         )
@@ -61,7 +75,13 @@ export function startCommand(program: Command, globals: () => GlobalOptions): vo
           const note = online
             ? `Online as ${account.address}`
             : `No network reachable (the DHT did not answer): your mailbox is open and mail waits until there is one. ${account.address}`
-          await serveInbox(account, stop, { host: '127.0.0.1', port, json: g.json, note })
+          await serveInbox(account, stop, {
+            host: '127.0.0.1',
+            port,
+            json: g.json,
+            note,
+            ...(smtpPort === undefined ? {} : { smtpPort }),
+          })
         },
         { passphrase },
       )
