@@ -233,6 +233,8 @@ export class LogIngest {
       core.download({ start: Math.max(from, this.downloadedTo), end: ahead })
       this.downloadedTo = ahead
     }
+    // Most mails are one block: the batch's blocks are read together rather than one by one.
+    reader.readAhead(from, Math.min(end, from + MAX_BATCH_MESSAGES))
     const batch: Batch = { next: from, inputs: [], lasts: [], rejections: [] }
     const contacts = new Map<string, Promise<Contact | undefined>>()
     this.ctx.admission.prefetch(this.sender, contacts)

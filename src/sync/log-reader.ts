@@ -19,6 +19,9 @@ export type LogItem =
  * is reported as a refused range, so one bad block never stops the mail after it.
  */
 export class LogReader {
+  /** Blocks being read ahead, by position, for {@link frameAt} to take (see {@link readAhead}). */
+  private readonly ahead = new Map<number, Promise<Buffer | null>>()
+
   constructor(
     private readonly core: Hypercore,
     private readonly sender: Buffer,
@@ -69,8 +72,28 @@ export class LogReader {
     return mail(start, last, whole, first.stamp)
   }
 
+  /**
+   * Starts reading the blocks `from..to` that are already on disk, all at once: the storage layer makes
+   * concurrent reads one RocksDB read, where reading them one after another costs a read (and its
+   * main-thread work) per block. Blocks before `from` are no longer wanted and are let go.
+   */
+  readAhead(from: number, to: number): void {
+    for (const seq of this.ahead.keys()) if (seq < from) this.ahead.delete(seq)
+    for (let seq = from; seq < to; seq++) {
+      // A failed read (the log closing) is only a block to read again, never an unhandled rejection.
+      if (!this.ahead.has(seq))
+        this.ahead.set(
+          seq,
+          this.core.get(seq, { wait: false }).catch(() => null),
+        )
+    }
+  }
+
   private async frameAt(seq: number): Promise<BlockFrame | undefined> {
-    const block = await this.core.get(seq)
+    const early = this.ahead.get(seq)
+    this.ahead.delete(seq)
+    // Not on disk when read ahead (or the read failed): read it now, waiting for it as before.
+    const block = (await early) ?? (await this.core.get(seq))
     if (!block) return undefined
     try {
       const logKey = this.core.key as Buffer
