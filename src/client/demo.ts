@@ -15,7 +15,9 @@ import {
   WORLD_DOMAIN,
   type DemoWorld,
 } from './demo-world.js'
+import { startLocalSubmission } from './local-submission.js'
 import { openRelay, type Relay } from './relay.js'
+import { renewSubmissionPassword } from './submission-password.js'
 
 /** One step of the demo story, as it is reported. */
 export interface DemoStep {
@@ -300,6 +302,38 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
         if (!new RegExp(`^DKIM-Signature:[^]*?d=${DEMO_DOMAIN}`, 'mi').test(head))
           throw new Error('not DKIM-signed')
         return `${DAVE}'s mailbox got it, from ${alias}, DKIM-signed`
+      },
+    )
+    await step(
+      `Alice's mail app sends through her local SMTP submission, to Bob and to ${DAVE}`,
+      async () => {
+        if (!world) throw new Error('no world')
+        const bob = await account('bob')
+        const submission = await startLocalSubmission(alice)
+        const app = createTransport({
+          host: '127.0.0.1',
+          port: submission.port,
+          ignoreTLS: true,
+          auth: { user: alice.address, pass: await renewSubmissionPassword(alice) },
+        })
+        try {
+          const toBob = nextMail(bob)
+          const out = world.next()
+          await app.sendMail({
+            from: `Alice <${alias}>`,
+            to: [`${bob.address}@peermail.invalid`, DAVE],
+            subject: 'Sent from my mail app',
+            text: 'Written in an ordinary mail app, sent through Peermail.',
+          })
+          const [mail, legacy] = await Promise.all([toBob, out])
+          if (mail.peer !== alice.address) throw new Error('Bob did not get it from Alice')
+          if (!legacy.to.includes(DAVE) || legacy.from !== alias)
+            throw new Error(`${DAVE} did not get it from ${alias}`)
+          return `Bob got it peer to peer, ${DAVE} from ${alias}; the app logged in on 127.0.0.1:${submission.port} with an app password`
+        } finally {
+          app.close()
+          await submission.close()
+        }
       },
     )
   }
