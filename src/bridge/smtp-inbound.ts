@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server'
 import { aliasOrUndefined } from './alias.js'
 import type { AliasRegistry } from './alias-registry.js'
@@ -6,6 +5,7 @@ import { withAuthenticationResults, type DNSResolver } from './authenticate.js'
 import { BridgeError } from './errors.js'
 import { ConnectionLimiter, RateLimiter, hasBareLineEnding } from './guards.js'
 import type { InboundDelivery } from './inbound-delivery.js'
+import { listenSmtp } from './smtp-listen.js'
 import { smtpReplyFor } from './smtp-replies.js'
 
 /** Settings of the inbound SMTP server (defaults in brackets). */
@@ -133,16 +133,7 @@ export class InboundSmtp {
 
   /** Starts listening; resolves with the port. */
   listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => {
-        reject(err)
-      }
-      this.server.server.once('error', onError)
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.server.off('error', onError)
-        resolve((this.server.server.address() as AddressInfo).port)
-      })
-    })
+    return listenSmtp(this.server, this.options.port, this.options.host)
   }
 
   /** Stops accepting connections and ends the open ones. Idempotent. */

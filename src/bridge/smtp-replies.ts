@@ -25,5 +25,10 @@ export function smtpReplyFor(err: unknown): SmtpReplyError {
   const [code, enhanced] = (isPeermailError(err) ? REPLIES[err.code] : undefined) ?? [451, '4.3.0']
   const text =
     isPeermailError(err) && REPLIES[err.code] ? err.message : 'Local error, try again later'
+  return smtpReply(code, enhanced, text)
+}
+
+/** The reply `code` (with its enhanced status code, RFC 3463) and `text`, as smtp-server sends it. */
+export function smtpReply(code: number, enhanced: string, text: string): SmtpReplyError {
   return Object.assign(new Error(`${enhanced} ${text}`), { responseCode: code })
 }

@@ -1,7 +1,9 @@
-import type { AddressInfo } from 'node:net'
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from 'smtp-server'
 import { envelopeAddress } from '../bridge/mail-address.js'
 import { readBounded } from '../bridge/smtp-inbound.js'
+import { listenSmtp } from '../bridge/smtp-listen.js'
+import { smtpReply as reply } from '../bridge/smtp-replies.js'
+import { AttemptLimit } from '../shared/attempt-limit.js'
 import { isPeermailError } from '../shared/errors.js'
 import { PEER_MAIL_DOMAIN, peerIdentityOf } from '../sync/index.js'
 import type { Account } from './account.js'
@@ -50,7 +52,12 @@ export async function startLocalSubmission(
   if (!LOCAL_HOSTS.includes(host))
     throw new Error(`local submission listens on 127.0.0.1 or localhost only, not ${host}`)
   const now = options.now ?? Date.now
-  const failures = new FailedLogins(options.failedLoginsPerMinute ?? 5, now)
+  // Failed logins only: a client that logs in right is never slowed down.
+  const failures = new AttemptLimit({
+    max: options.failedLoginsPerMinute ?? 5,
+    windowMs: MINUTE_MS,
+    now,
+  })
   const maxMessageBytes = account.mailbox.store.maxMessageBytes
   // What the account may send as, fresh each time: an alias added while serving counts at once.
   const own = async () => [
@@ -122,7 +129,7 @@ export async function startLocalSubmission(
   })
 
   async function login(auth: SMTPServerAuthentication): Promise<string> {
-    if (failures.blocked())
+    if (failures.waitMs() > 0)
       throw reply(454, '4.7.0', 'too many failed logins: try again in a minute')
     const user = normalised(auth.username ?? '')
     const known = (await own()).includes(user)
@@ -161,21 +168,12 @@ export async function startLocalSubmission(
     return null
   }
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error) => {
-      reject(err)
-    }
-    server.server.once('error', onError)
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', onError)
-      resolve()
-    })
-  })
+  const port = await listenSmtp(server, options.port ?? 0, host)
   server.on('error', () => {}) // a client's broken connection is its own affair
   let closing: Promise<void> | null = null
   return {
     host,
-    port: (server.server.address() as AddressInfo).port,
+    port,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => {
@@ -189,10 +187,6 @@ export async function startLocalSubmission(
 function normalised(address: string): string {
   const lower = address.trim().toLowerCase()
   return lower.startsWith('pm1') && !lower.includes('@') ? `${lower}@${PEER_MAIL_DOMAIN}` : lower
-}
-
-function reply(code: number, enhanced: string, text: string): Error {
-  return Object.assign(new Error(`${enhanced} ${text}`), { responseCode: code })
 }
 
 // A refused message says why (the client shows it to its user); our own failures ask to try again.
@@ -209,25 +203,5 @@ function replyFor(err: unknown): Error {
       return reply(550, '5.6.0', err.message)
     default:
       return reply(451, '4.3.0', `${err.message}; try again later`)
-  }
-}
-
-/** Failed logins in the last minute; past the limit, every login is refused until they age out. */
-class FailedLogins {
-  private readonly times: number[] = []
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number,
-  ) {}
-
-  blocked(): boolean {
-    const since = this.now() - MINUTE_MS
-    while (this.times.length > 0 && (this.times[0] ?? 0) <= since) this.times.shift()
-    return this.times.length >= this.perMinute
-  }
-
-  record(): void {
-    this.times.push(this.now())
   }
 }

@@ -15,7 +15,7 @@ import { composeMessage, parseAddressList, type MailAddress } from '../../mailbo
 import { isPeermailError } from '../../shared/errors.js'
 import { fail, ok } from '../../shared/result.js'
 import { ApiErrorCode, type ApiCallName, type ApiContact, type ApiResponse } from '../ipc/api.js'
-import { AttemptLimit } from './attempt-limit.js'
+import { AttemptLimit } from '../../shared/attempt-limit.js'
 import { peerAddressOf, PHRASE_ATTEMPTS, type ApiContext, type Handler } from './handler.js'
 import { settingsHandlers } from './settings-api.js'
 import { AppError } from './errors.js'

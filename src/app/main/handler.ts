@@ -1,7 +1,7 @@
 /** What every API call handler is, and the few helpers the handler modules share. */
 import { peerIdentityOf, type Account } from '../../client/index.js'
 import type { ApiCallName, ApiCalls } from '../ipc/api.js'
-import type { AttemptLimit } from './attempt-limit.js'
+import type { AttemptLimit } from '../../shared/attempt-limit.js'
 import { AppError } from './errors.js'
 
 /** Recovery-phrase attempts: a few a minute is plenty for a person who mistyped. */

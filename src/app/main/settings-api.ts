@@ -1,7 +1,8 @@
 /**
  * The Settings page's calls: relays, bridge aliases, the recovery phrase and the mail apps' SMTP password
- * (both re-auth, rate-limited together) and the per-sender remote-content allow list. Relays and the allow list live in the account's settings file
- * (client/settings.ts); relays take effect the next time the account goes online, as with the CLI.
+ * (both behind the passphrase, their tries counted together), and the per-sender remote-content allow
+ * list. Relays and the allow list live in the account's settings file (client/settings.ts); relays take
+ * effect the next time the account goes online, as with the CLI.
  */
 import {
   addRelay,
@@ -76,7 +77,7 @@ export const settingsHandlers: { [N in SettingsCall]: Handler<N> } = {
   },
   smtpSubmission: async (account, body, context) => {
     fields(body, [])
-    return submissionOf(account, context)
+    return submissionOf(account, context, await hasSubmissionPassword(account))
   },
   renewSmtpPassword: async (account, body, context) => {
     const passphrase = text(fields(body, ['passphrase']), 'passphrase', LIMITS.passphrase, 1)
@@ -84,12 +85,12 @@ export const settingsHandlers: { [N in SettingsCall]: Handler<N> } = {
     if (wait > 0) throw AppError.RATE_LIMITED('passphrase attempts', wait)
     await verifyPassphrase(account.home, passphrase)
     const password = await renewSubmissionPassword(account)
-    return { ...(await submissionOf(account, context)), password }
+    return { ...submissionOf(account, context, true), password }
   },
   revokeSmtpPassword: async (account, body, context) => {
     fields(body, [])
     await revokeSubmissionPassword(account)
-    return submissionOf(account, context)
+    return submissionOf(account, context, false)
   },
   remoteContent: async (account, body) => {
     fields(body, [])
@@ -104,10 +105,15 @@ export const settingsHandlers: { [N in SettingsCall]: Handler<N> } = {
   },
 }
 
-async function submissionOf(account: Account, context: ApiContext): Promise<ApiSmtpSubmission> {
+// What Settings shows of local submission; whether a password exists is known to a call that just set it.
+function submissionOf(
+  account: Account,
+  context: ApiContext,
+  hasPassword: boolean,
+): ApiSmtpSubmission {
   return {
     user: account.address,
-    hasPassword: await hasSubmissionPassword(account),
+    hasPassword,
     ...(context.submission ? { listening: { ...context.submission } } : {}),
   }
 }

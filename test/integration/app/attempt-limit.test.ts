@@ -1,6 +1,6 @@
 /** The recovery phrase's guess limit and serve's test-only difficulty knob, with a hand-moved clock. */
 import { describe, expect, test } from 'vitest'
-import { AttemptLimit } from '../../../src/app/main/attempt-limit.js'
+import { AttemptLimit } from '../../../src/shared/attempt-limit.js'
 import { testStampDifficulty } from '../../../src/cli/commands/serve.js'
 
 describe('AttemptLimit', () => {
