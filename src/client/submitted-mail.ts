@@ -1,9 +1,8 @@
 import { hasBareLineEnding } from '../bridge/guards.js'
 import { joinHeader, splitHeader, type HeaderSplit } from '../bridge/header-fields.js'
 import { envelopeAddress } from '../bridge/mail-address.js'
-import { randomBytes } from '../crypto/index.js'
-import { parseAddressList, type MailAddress } from '../mailbox/index.js'
-import { PEER_MAIL_DOMAIN } from '../sync/index.js'
+import { singleFrom } from '../bridge/submission.js'
+import { generateMessageId, type MailAddress } from '../mailbox/index.js'
 import { routeRecipients, type OutgoingMail } from './compose-outgoing.js'
 import { ClientError } from './errors.js'
 
@@ -42,30 +41,23 @@ export function prepareSubmittedMail(raw: Buffer, options: SubmittedMailOptions)
   const malformed = split.fields.findIndex((f) => !FIELD_NAME.test(f.name))
   if (malformed !== -1)
     throw ClientError.INVALID_INPUT(`header line ${malformed + 1} of the message is not a field`)
-  checkFrom(split, options.own)
+  checkFrom(raw, split, options.own)
   const { recipients, ordinary } = routeRecipients(envelopeRecipients(options.recipients), {
     ordinary: options.ordinary,
   })
   return { raw: joinHeader(withSubmissionFields(split, options)), recipients, ordinary }
 }
 
-function checkFrom(split: HeaderSplit, own: string[]): void {
-  const fields = split.fields.filter((f) => f.name === 'from')
-  if (fields.length !== 1)
+function checkFrom(raw: Buffer, split: HeaderSplit, own: string[]): void {
+  if (split.fields.filter((f) => f.name === 'from').length !== 1)
     throw ClientError.INVALID_INPUT('the message needs exactly one From field')
-  let addresses: MailAddress[]
-  try {
-    addresses = parseAddressList(unfoldedValue(fields[0]?.text ?? ''))
-  } catch {
-    throw ClientError.INVALID_INPUT('the From field is not an address')
-  }
-  const claimed = addresses.length === 1 ? addresses[0]?.address.toLowerCase() : undefined
+  const claimed = singleFrom(raw)
+  if (claimed === undefined) throw ClientError.INVALID_INPUT('the From field must hold one address')
   const allowed = own.map((address) => address.toLowerCase())
-  if (claimed === undefined || !allowed.includes(claimed)) {
+  if (!allowed.includes(claimed))
     throw ClientError.INVALID_INPUT(
-      `the message must be from this account (${allowed.join(' or ')}), not ${claimed ?? 'several addresses'}`,
+      `the message must be from this account (${allowed.join(' or ')}), not ${claimed}`,
     )
-  }
 }
 
 function withSubmissionFields(split: HeaderSplit, options: SubmittedMailOptions): HeaderSplit {
@@ -83,8 +75,7 @@ function withSubmissionFields(split: HeaderSplit, options: SubmittedMailOptions)
     fields.push({ name: 'date', text: `Date: ${date}\r\n` })
   }
   if (!has('message-id')) {
-    const id = `<${randomBytes(16).toString('hex')}@${PEER_MAIL_DOMAIN}>`
-    fields.push({ name: 'message-id', text: `Message-ID: ${id}\r\n` })
+    fields.push({ name: 'message-id', text: `Message-ID: ${generateMessageId(options.from)}\r\n` })
   }
   // A header block that ends without a blank line (a message with no body) gets one.
   return { fields, body: split.body.byteLength === 0 ? Buffer.from('\r\n') : split.body }
@@ -100,11 +91,4 @@ function envelopeRecipients(recipients: string[]): MailAddress[] {
       throw ClientError.INVALID_INPUT(`${address} is not an address mail can be sent to`)
     }
   })
-}
-
-function unfoldedValue(text: string): string {
-  return text
-    .slice(text.indexOf(':') + 1)
-    .replace(/\r\n(?=[ \t])/g, '')
-    .trim()
 }

@@ -112,7 +112,7 @@ export async function composeMessage(input: ComposeInput): Promise<Buffer> {
 }
 
 /** `<32 hex digits@domain-of-from>`: unguessable, so it cannot be used to link messages. */
-function generateMessageId(fromAddress: string): string {
+export function generateMessageId(fromAddress: string): string {
   const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1)
   return `<${randomBytes(16).toString('hex')}@${domain}>`
 }

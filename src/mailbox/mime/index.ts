@@ -9,7 +9,12 @@ export {
   type MimeParser,
   type MimeParserOptions,
 } from './parser.js'
-export { composeMessage, type ComposeAttachment, type ComposeInput } from './composer.js'
+export {
+  composeMessage,
+  generateMessageId,
+  type ComposeAttachment,
+  type ComposeInput,
+} from './composer.js'
 export {
   MAX_ADDRESS_LENGTH,
   MAX_ADDRESS_LIST_ENTRIES,
