@@ -3,9 +3,11 @@
  * bench/smtp-load.ts, as real senders are other machines) over several parallel connections, each
  * answered `250` only once it is sealed to the account and flushed to disk (docs/architecture.md, "The
  * bridge"). Beside it, in the same run, the raw layer: a bare smtp-server that writes each message to its
- * own file and fsyncs it before `250`. Reported per message size: messages/s for both, the ratio
- * bridge / bare (target ≥ 0.8), p50 and p99 time to `250` of one transaction (MAIL FROM to the reply
- * after the data), and the server process's CPU time per message.
+ * own file and fsyncs it before `250`. And the stack's floor (bench/bridge-floor.ts): a server doing only
+ * the work the design requires before `250` (mailauth, sealing, a durable Hypercore append), which tells
+ * the stack's share of the gap from the bridge's own. Reported per message size: messages/s for each, the
+ * ratio bridge / bare (target ≥ 0.8) and floor / bare, p50 and p99 time to `250` of one transaction (MAIL
+ * FROM to the reply after the data), and each server process's CPU time per message.
  *
  * Each server first takes WARM_UP_MESSAGES untimed. The account registers its alias and goes offline, so
  * the figures are the bridge's own work (checks, mailauth, sealing, append, flush), not the account's.
@@ -26,6 +28,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SMTPServer } from 'smtp-server'
 import { createLocalNetwork, openAccount, openBridge } from '../src/index.js'
+import { openStackFloor } from './bridge-floor.js'
 import { count } from './loopback.js'
 import { round } from './measure.js'
 
@@ -157,6 +160,7 @@ export async function run(): Promise<Record<string, unknown>> {
     },
   })
   const bare = await bareServer(await mkdtemp(join(dir, 'bare-')))
+  const floor = await openStackFloor(await mkdtemp(join(dir, 'floor-')), nxdomain)
   try {
     const alice = await openAccount({
       home: join(dir, 'alice'),
@@ -170,19 +174,23 @@ export async function run(): Promise<Record<string, unknown>> {
     // Both servers are long-running in real use: each first takes a few messages untimed, so the figures
     // are the steady state (JIT-compiled paths, the pair log and the first dial made), not the start-up.
     await blast(bare.port, WARM_UP_MESSAGES, 4 * 1024, connections)
+    await blast(floor.port, WARM_UP_MESSAGES, 4 * 1024, connections)
     await blast(bridge.smtpPort, WARM_UP_MESSAGES, 4 * 1024, connections)
     for (const size of sizes) {
       // Rounds alternate bare and bridge, so a slow spell of the shared machine falls on both; the
       // figures are the medians over the rounds, the ratio the median of the rounds' ratios.
       const rawRounds: Figures[] = []
+      const floorRounds: Figures[] = []
       const ourRounds: Figures[] = []
       for (let round = 0; round < rounds; round++) {
         rawRounds.push(await blast(bare.port, size.n, size.bytes, connections))
+        floorRounds.push(await blast(floor.port, size.n, size.bytes, connections))
         ourRounds.push(await blast(bridge.smtpPort, size.n, size.bytes, connections))
       }
-      const ratios = ourRounds.map(
-        (ours, i) => ours.messagesPerSecond / rawRounds[i]!.messagesPerSecond,
-      )
+      const over = (rounds: Figures[], base: Figures[]) =>
+        rounds.map((r, i) => r.messagesPerSecond / base[i]!.messagesPerSecond)
+      const ratios = over(ourRounds, rawRounds)
+      const floorRatios = over(floorRounds, rawRounds)
       results[size.name] = {
         messages: size.n,
         rounds,
@@ -190,11 +198,17 @@ export async function run(): Promise<Record<string, unknown>> {
         bareFsync: medianFigures(rawRounds),
         ratio: round2(median(ratios)),
         ratioPerRound: ratios.map(round2),
+        // The stack's floor (bench/bridge-floor.ts): what the design's required work allows.
+        stackFloor: medianFigures(floorRounds),
+        floorRatio: round2(median(floorRatios)),
+        floorRatioPerRound: floorRatios.map(round2),
+        bridgeToFloor: round2(median(over(ourRounds, floorRounds))),
       }
     }
     return results
   } finally {
     await bare.close()
+    await floor.close()
     await bridge.close()
     await net.close()
     await rm(dir, { recursive: true, force: true })
