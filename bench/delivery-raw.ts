@@ -12,10 +12,13 @@ import type { BootstrapNode } from 'hyperdht'
 import type Hyperswarm from 'hyperswarm'
 import { replicatingSwarm } from './loopback.js'
 import { CHUNK_BYTES } from '../src/sync/frames.js'
+import type { StackFloorWork } from './stack-floor.js'
 
 /** Batching as the outbox does it: one append per round of at most 256 mails or 8 MiB. */
 const ROUND_MESSAGES = 256
 const ROUND_BYTES = 8 * 1024 * 1024
+/** Blocks the floor's reader takes at a time (as the account's ingest reads batches of 64 mails). */
+const READ_BATCH = 64
 
 export interface RawPair {
   /**
@@ -23,6 +26,12 @@ export interface RawPair {
    * returns the seconds from the first append until the reader holds every block.
    */
   transfer(count: number, bytes: number): Promise<number>
+  /**
+   * The stack's floor (bench/stack-floor.ts): `count` mails of `bodyBytes` text, each composed and sealed
+   * by the writer and opened and parsed by the reader as it arrives, appended and read as `transfer`
+   * does. Seconds from the first compose until the reader has parsed every mail.
+   */
+  floorTransfer(work: StackFloorWork, count: number, bodyBytes: number): Promise<number>
   close(): Promise<void>
 }
 
@@ -60,7 +69,12 @@ export async function openRawPair(bootstrap: BootstrapNode[]): Promise<RawPair> 
     await connected
     // One block through first, so the timed transfers start on a replicating pair.
     await transfer(writer, reader, 1, 16)
-    return { transfer: (count, bytes) => transfer(writer, reader, count, bytes), close }
+    return {
+      transfer: (count, bytes) => transfer(writer, reader, count, bytes),
+      floorTransfer: (work, count, bodyBytes) =>
+        floorTransfer(work, writer, reader, count, bodyBytes),
+      close,
+    }
   } catch (err) {
     await close()
     throw err
@@ -98,6 +112,38 @@ async function transfer(
       roundBytes = 0
       roundMessages = 0
     }
+  }
+  await received
+  return Number(process.hrtime.bigint() - began) / 1e9
+}
+
+async function floorTransfer(
+  work: StackFloorWork,
+  writer: Hypercore,
+  reader: Hypercore,
+  count: number,
+  bodyBytes: number,
+): Promise<number> {
+  const logKey = writer.key as Buffer
+  const start = writer.length
+  const end = start + count
+  const began = process.hrtime.bigint()
+  reader.download({ start, end })
+  const received = (async () => {
+    for (let from = start; from < end; from += READ_BATCH) {
+      const to = Math.min(end, from + READ_BATCH)
+      const got = await Promise.all(
+        Array.from({ length: to - from }, (_, i) => reader.get(from + i)),
+      )
+      await work.openAndParse(logKey, from, got as Buffer[])
+    }
+    await work.drain()
+  })()
+  for (let at = 0; at < count; at += ROUND_MESSAGES) {
+    const round: Buffer[] = []
+    for (let i = at; i < Math.min(count, at + ROUND_MESSAGES); i++)
+      round.push(await work.sealMail(logKey, start + i, bodyBytes))
+    await writer.append(round)
   }
   await received
   return Number(process.hrtime.bigint() - began) / 1e9

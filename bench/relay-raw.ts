@@ -15,22 +15,32 @@ import { createCorestore } from '../src/mailbox/index.js'
 
 /** Blocks appended per call while filling the holder (not timed). */
 const FILL_BATCH = 1024
+/** Blocks a consuming reader takes at a time (as the account's catch-up reads batches of 64 mails). */
+const CONSUME_BATCH = 64
+
+/** What the holder holds: given blocks, or `count` blocks made for their place in its core. */
+export type HeldBlocks =
+  Buffer[] | { count: number; make(logKey: Buffer, seq: number): Promise<Buffer> }
+
+/** Work a reader does on each batch of blocks, in order, as they arrive (see `catchUp`). */
+export type ConsumeBlocks = (logKey: Buffer, from: number, blocks: Buffer[]) => Promise<void>
 
 export interface RawHolder {
   /** Blocks held. */
   readonly length: number
   /**
    * A fresh reader store dials the holder and downloads every block: seconds from dialling until the
-   * reader holds them all, and how much of that was connection setup.
+   * reader holds them all, and how much of that was connection setup. With `consume`, the reader also
+   * reads the blocks in batches, in order, and the time runs until `consume` is done with the last.
    */
-  catchUp(): Promise<{ seconds: number; connectMs: number }>
+  catchUp(consume?: ConsumeBlocks): Promise<{ seconds: number; connectMs: number }>
   close(): Promise<void>
 }
 
-/** A bare store holding `blocks` in one core, listening on the testnet. */
+/** A bare store holding `held` in one core, listening on the testnet. */
 export async function openRawHolder(
   bootstrap: BootstrapNode[],
-  blocks: Buffer[],
+  held: HeldBlocks,
 ): Promise<RawHolder> {
   const dir = await mkdtemp(join(tmpdir(), 'peermail-bench-relay-raw-'))
   const holderStore = createCorestore(join(dir, 'holder'))
@@ -47,16 +57,23 @@ export async function openRawHolder(
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    const held = holderStore.get({ name: 'held-log' })
-    await held.ready()
-    for (let i = 0; i < blocks.length; i += FILL_BATCH)
-      await held.append(blocks.slice(i, i + FILL_BATCH))
+    const core = holderStore.get({ name: 'held-log' })
+    await core.ready()
+    const logKey = core.key as Buffer
+    const total = Array.isArray(held) ? held.length : held.count
+    for (let i = 0; i < total; i += FILL_BATCH) {
+      const end = Math.min(total, i + FILL_BATCH)
+      const batch: Buffer[] = []
+      for (let seq = i; seq < end; seq++)
+        batch.push(Array.isArray(held) ? (held[seq] as Buffer) : await held.make(logKey, seq))
+      await core.append(batch)
+    }
     const server = makeSwarm(holderStore)
     await server.listen()
     let readers = 0
-    const catchUp = async () => {
+    const catchUp = async (consume?: ConsumeBlocks) => {
       const readerStore = createCorestore(join(dir, `reader-${readers++}`))
-      const reader = readerStore.get({ key: held.key as Buffer })
+      const reader = readerStore.get({ key: logKey })
       await reader.ready()
       const client = makeSwarm(readerStore)
       try {
@@ -70,8 +87,18 @@ export async function openRawHolder(
         const connectedAt = await connected
         // Ask for the holder's length (an upgrade) rather than waiting for it to be pushed.
         void reader.update({ wait: true }).catch(() => {})
-        await waitForLength(reader, blocks.length)
-        await reader.download({ start: 0, end: blocks.length }).done()
+        await waitForLength(reader, total)
+        const download = reader.download({ start: 0, end: total })
+        if (consume) {
+          for (let from = 0; from < total; from += CONSUME_BATCH) {
+            const end = Math.min(total, from + CONSUME_BATCH)
+            const got = await Promise.all(
+              Array.from({ length: end - from }, (_, i) => reader.get(from + i)),
+            )
+            await consume(logKey, from, got as Buffer[])
+          }
+        }
+        await download.done()
         const seconds = Number(process.hrtime.bigint() - began) / 1e9
         return { seconds, connectMs: Number(connectedAt - began) / 1e6 }
       } finally {
@@ -80,7 +107,7 @@ export async function openRawHolder(
         await readerStore.close()
       }
     }
-    return { length: blocks.length, catchUp, close }
+    return { length: total, catchUp, close }
   } catch (err) {
     await close()
     throw err

@@ -16,7 +16,11 @@
  *   5. raw baseline in the same run: the very blocks of alice's pair log (read from her pair-log store
  *      after she closed) held by a bare Corestore, replicated to a fresh reader Corestore over Hyperswarm
  *      on the same testnet (bench/relay-raw.ts, best of two, connection setup included as bob's reopen
- *      includes his), and the ratio raw seconds / our seconds (target ≥ 0.7).
+ *      includes his), and the ratio raw seconds / our seconds (target ≥ 0.7);
+ *   6. the stack's floor in the same run: as many mails of the same size, composed and sealed as pair-log
+ *      blocks (bench/stack-floor.ts), replicated the same way, and each opened and parsed with mailparser
+ *      as it arrives, but stored nowhere: the least the design's required work allows (best of two), its
+ *      ratio to raw, and ours to it.
  *
  * Environment variables:
  *   RELAY_BENCH_MESSAGES   mails queued on the relay while bob is offline (default 10000)
@@ -44,7 +48,8 @@ import {
 import { createCorestore } from '../src/mailbox/index.js'
 import { round } from './measure.js'
 import { count, mails, now, textOf } from './loopback.js'
-import { openRawHolder } from './relay-raw.js'
+import { openRawHolder, type ConsumeBlocks } from './relay-raw.js'
+import { openStackFloorWork } from './stack-floor.js'
 
 const FAST_VAULT = { opsLimit: 1, memLimit: 65536 }
 const BACKOFFS: [number, number, number, number] = [100, 300, 600, 1000]
@@ -155,6 +160,26 @@ export async function run(): Promise<Record<string, unknown>> {
     const raw = rawRuns.reduce((best, r) => (r.seconds < best.seconds ? r : best))
     progress(`raw: ${blocks.length} blocks in ${round(raw.seconds, 3)} s`)
 
+    // 6. the stack's floor: as many mails of the same size, replicated the same way, each opened and
+    // parsed on arrival (bench/stack-floor.ts) but stored nowhere.
+    progress('stack floor: the same number of mails, opened and parsed')
+    const work = await openStackFloorWork()
+    open.add(work)
+    const floorHolder = await openRawHolder(net.bootstrap, {
+      count: blocks.length,
+      make: (logKey, seq) => work.sealMail(logKey, seq, bodyBytes),
+    })
+    open.add(floorHolder)
+    const consume: ConsumeBlocks = async (logKey, from, got) => {
+      await work.openAndParse(logKey, from, got)
+      if (from + got.length >= blocks.length) await work.drain()
+    }
+    const floorRuns = [await floorHolder.catchUp(consume), await floorHolder.catchUp(consume)]
+    await closeOne(floorHolder)
+    await closeOne(work)
+    const floor = floorRuns.reduce((best, r) => (r.seconds < best.seconds ? r : best))
+    progress(`stack floor: ${blocks.length} mails in ${round(floor.seconds, 3)} s`)
+
     const mb = done.bytes / 1e6
     const rawMb = blockBytes / 1e6
     return {
@@ -184,6 +209,13 @@ export async function run(): Promise<Record<string, unknown>> {
       },
       ratio: round(raw.seconds / seconds, 2),
       targetRatio: TARGET_RATIO,
+      // What the design's required work allows: raw replication plus opening and parsing each mail.
+      stackFloor: {
+        seconds: round(floor.seconds, 3),
+        allSeconds: floorRuns.map((r) => round(r.seconds, 3)),
+        ratio: round(raw.seconds / floor.seconds, 2),
+      },
+      toFloor: round(floor.seconds / seconds, 2),
     }
   } finally {
     for (const thing of [...open].reverse()) await thing.close().catch(() => {})
