@@ -9,9 +9,7 @@
  * Beside the bare server it shows how much of the bridge's gap the stack itself imposes (mailauth, sealing,
  * a durable Hypercore append), and beside the bridge how much is the bridge's own.
  */
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { SMTPServer } from 'smtp-server'
 import { withAuthenticationResults, type DNSResolver } from '../src/bridge/authenticate.js'
 import {
   generateEncryptionKeyPair,
@@ -21,22 +19,19 @@ import {
 import { createCorestore, LogSync } from '../src/mailbox/index.js'
 import { frameMail } from '../src/sync/frames.js'
 import { sealBlock } from '../src/sync/pair-log.js'
+import { startBenchSmtp, type BenchSmtp } from './bench-smtp.js'
 
 /** As the bridge's InboundDelivery: most messages sealed in one batch. */
 const MAX_BATCH = 64
 
 interface Waiting {
   raw: Buffer
-  settle(err?: unknown): void
-}
-
-export interface FloorServer {
-  port: number
-  close(): Promise<void>
+  resolve(): void
+  reject(err: unknown): void
 }
 
 /** Starts the floor server on 127.0.0.1 with its store in `dir`; `resolver` answers mailauth's DNS. */
-export async function openStackFloor(dir: string, resolver: DNSResolver): Promise<FloorServer> {
+export async function openStackFloor(dir: string, resolver: DNSResolver): Promise<BenchSmtp> {
   const store = createCorestore(join(dir, 'store'))
   const log = store.get({ name: 'pair-log' })
   await log.ready()
@@ -65,9 +60,9 @@ export async function openStackFloor(dir: string, resolver: DNSResolver): Promis
             ),
           )
           await wal.sync()
-          for (const item of batch) item.settle()
+          for (const item of batch) item.resolve()
         } catch (err) {
-          for (const item of batch) item.settle(err)
+          for (const item of batch) item.reject(err)
         }
       }
     } finally {
@@ -75,47 +70,22 @@ export async function openStackFloor(dir: string, resolver: DNSResolver): Promis
     }
   }
 
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onData: (stream, session, callback) => {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        const origin = {
-          ip: session.remoteAddress,
-          helo: session.hostNameAppearsAs || '',
-          sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-        }
-        withAuthenticationResults(Buffer.concat(chunks), origin, 'bridge.test', resolver).then(
-          (raw) => {
-            waiting.push({
-              raw,
-              settle: (err) => {
-                callback(err ? (err as Error) : null)
-              },
-            })
-            void pump()
-          },
-          (err: unknown) => {
-            callback(err as Error)
-          },
-        )
-      })
-    },
-  })
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve)
+  const server = await startBenchSmtp(async (message, session) => {
+    const origin = {
+      ip: session.remoteAddress,
+      helo: session.hostNameAppearsAs || '',
+      sender: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    }
+    const raw = await withAuthenticationResults(message, origin, 'bridge.test', resolver)
+    await new Promise<void>((resolve, reject) => {
+      waiting.push({ raw, resolve, reject })
+      void pump()
+    })
   })
   return {
-    port: (server.server.address() as AddressInfo).port,
+    port: server.port,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve()
-        })
-      })
+      await server.close()
       await wal.close()
       await store.close()
     },

@@ -22,12 +22,11 @@
  */
 import { spawn } from 'node:child_process'
 import { open, mkdtemp, rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SMTPServer } from 'smtp-server'
 import { createLocalNetwork, openAccount, openBridge } from '../src/index.js'
+import { startBenchSmtp, type BenchSmtp } from './bench-smtp.js'
 import { openStackFloor } from './bridge-floor.js'
 import { count } from './loopback.js'
 import { round } from './measure.js'
@@ -91,47 +90,17 @@ function medianFigures(rounds: Figures[]): Figures {
 }
 
 /** The raw layer: smtp-server writing each message to a file, fsynced, before 250. */
-async function bareServer(dir: string): Promise<{ port: number; close(): Promise<void> }> {
+function bareServer(dir: string): Promise<BenchSmtp> {
   let seq = 0
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
-    onData: (stream, _session, callback) => {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        void (async () => {
-          const file = await open(join(dir, `${seq++}.eml`), 'w')
-          try {
-            await file.writeFile(Buffer.concat(chunks))
-            await file.sync()
-          } finally {
-            await file.close()
-          }
-        })().then(
-          () => {
-            callback()
-          },
-          (err: unknown) => {
-            callback(err as Error)
-          },
-        )
-      })
-    },
+  return startBenchSmtp(async (raw) => {
+    const file = await open(join(dir, `${seq++}.eml`), 'w')
+    try {
+      await file.writeFile(raw)
+      await file.sync()
+    } finally {
+      await file.close()
+    }
   })
-  await new Promise<void>((resolve) => {
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => {
-          resolve()
-        })
-      }),
-  }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
