@@ -17,8 +17,6 @@ import type { StackFloorWork } from './stack-floor.js'
 /** Batching as the outbox does it: one append per round of at most 256 mails or 8 MiB. */
 const ROUND_MESSAGES = 256
 const ROUND_BYTES = 8 * 1024 * 1024
-/** Blocks the floor's reader takes at a time (as the account's ingest reads batches of 64 mails). */
-const READ_BATCH = 64
 
 export interface RawPair {
   /**
@@ -129,16 +127,7 @@ async function floorTransfer(
   const end = start + count
   const began = process.hrtime.bigint()
   reader.download({ start, end })
-  const received = (async () => {
-    for (let from = start; from < end; from += READ_BATCH) {
-      const to = Math.min(end, from + READ_BATCH)
-      const got = await Promise.all(
-        Array.from({ length: to - from }, (_, i) => reader.get(from + i)),
-      )
-      await work.openAndParse(logKey, from, got as Buffer[])
-    }
-    await work.drain()
-  })()
+  const received = work.readLog(reader, start, end)
   for (let at = 0; at < count; at += ROUND_MESSAGES) {
     const round: Buffer[] = []
     for (let i = at; i < Math.min(count, at + ROUND_MESSAGES); i++)

@@ -15,25 +15,22 @@ import { createCorestore } from '../src/mailbox/index.js'
 
 /** Blocks appended per call while filling the holder (not timed). */
 const FILL_BATCH = 1024
-/** Blocks a consuming reader takes at a time (as the account's catch-up reads batches of 64 mails). */
-const CONSUME_BATCH = 64
 
 /** What the holder holds: given blocks, or `count` blocks made for their place in its core. */
 export type HeldBlocks =
   Buffer[] | { count: number; make(logKey: Buffer, seq: number): Promise<Buffer> }
-
-/** Work a reader does on each batch of blocks, in order, as they arrive (see `catchUp`). */
-export type ConsumeBlocks = (logKey: Buffer, from: number, blocks: Buffer[]) => Promise<void>
 
 export interface RawHolder {
   /** Blocks held. */
   readonly length: number
   /**
    * A fresh reader store dials the holder and downloads every block: seconds from dialling until the
-   * reader holds them all, and how much of that was connection setup. With `consume`, the reader also
-   * reads the blocks in batches, in order, and the time runs until `consume` is done with the last.
+   * reader holds them all, and how much of that was connection setup. With `read`, the reader core is
+   * also handed to it as the download starts, and the time runs until it is done too.
    */
-  catchUp(consume?: ConsumeBlocks): Promise<{ seconds: number; connectMs: number }>
+  catchUp(
+    read?: (reader: Hypercore) => Promise<void>,
+  ): Promise<{ seconds: number; connectMs: number }>
   close(): Promise<void>
 }
 
@@ -71,7 +68,7 @@ export async function openRawHolder(
     const server = makeSwarm(holderStore)
     await server.listen()
     let readers = 0
-    const catchUp = async (consume?: ConsumeBlocks) => {
+    const catchUp = async (read?: (reader: Hypercore) => Promise<void>) => {
       const readerStore = createCorestore(join(dir, `reader-${readers++}`))
       const reader = readerStore.get({ key: logKey })
       await reader.ready()
@@ -89,15 +86,7 @@ export async function openRawHolder(
         void reader.update({ wait: true }).catch(() => {})
         await waitForLength(reader, total)
         const download = reader.download({ start: 0, end: total })
-        if (consume) {
-          for (let from = 0; from < total; from += CONSUME_BATCH) {
-            const end = Math.min(total, from + CONSUME_BATCH)
-            const got = await Promise.all(
-              Array.from({ length: end - from }, (_, i) => reader.get(from + i)),
-            )
-            await consume(logKey, from, got as Buffer[])
-          }
-        }
+        if (read) await read(reader)
         await download.done()
         const seconds = Number(process.hrtime.bigint() - began) / 1e9
         return { seconds, connectMs: Number(connectedAt - began) / 1e6 }

@@ -8,6 +8,7 @@
  * Raw replication of the blocks, plus this work, is the least any implementation of the design could take
  * on this machine: the stack's share of the gap between Peermail and raw replication, beside Peermail's own.
  */
+import type Hypercore from 'hypercore'
 import MailComposer from 'nodemailer/lib/mail-composer/index.js'
 import {
   generateEncryptionKeyPair,
@@ -20,15 +21,18 @@ import { decodeFrame, frameMail } from '../src/sync/frames.js'
 import { openBlock, sealBlock } from '../src/sync/pair-log.js'
 import { textOf } from './loopback.js'
 
+/** Blocks the reader takes at a time (as the account's ingest reads batches of 64 mails). */
+const READ_BATCH = 64
+
 export interface StackFloorWork {
   /** Composes a mail with `bodyBytes` of text and seals it as the block at `seq` of the log `logKey`. */
   sealMail(logKey: Buffer, seq: number, bodyBytes: number): Promise<Buffer>
   /**
-   * Opens `blocks` (one whole mail each, at `from`, `from + 1`, … of `logKey`) and hands the mails to the
-   * parser. The parse runs while the caller fetches and opens the next blocks; `drain` waits for it.
+   * Reads blocks `from..to` of `reader` (one whole mail each) as they arrive, in batches as the account's
+   * ingest does, opens them and parses the mails; a batch is parsed while the next one is fetched and
+   * opened. Resolves once the last mail is parsed.
    */
-  openAndParse(logKey: Buffer, from: number, blocks: Buffer[]): Promise<void>
-  drain(): Promise<void>
+  readLog(reader: Hypercore, from: number, to: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -43,8 +47,15 @@ export async function openStackFloorWork(): Promise<StackFloorWork> {
   }
   const parser = createMimeParser()
   await parser.ready()
-  let parsing: Promise<unknown> = Promise.resolve()
   let made = 0
+  const openMails = (logKey: Buffer, from: number, blocks: Buffer[]) =>
+    blocks.map((block, i) => {
+      const frame = decodeFrame(
+        openBlock(block, { logKey, seq: from + i }, sender.publicKey, keyring),
+      )
+      if (frame.kind !== 'whole') throw new Error('a floor block must hold a whole mail')
+      return frame.mail
+    })
   return {
     async sealMail(logKey, seq, bodyBytes) {
       const n = made++
@@ -60,18 +71,18 @@ export async function openStackFloorWork(): Promise<StackFloorWork> {
       if (frames.length !== 1 || !frames[0]) throw new Error('a floor mail must fit one block')
       return sealBlock(frames[0], { logKey, seq }, sender, recipient)
     },
-    async openAndParse(logKey, from, blocks) {
-      const mails = blocks.map((block, i) => {
-        const frame = decodeFrame(
-          openBlock(block, { logKey, seq: from + i }, sender.publicKey, keyring),
+    async readLog(reader, from, to) {
+      const logKey = reader.key as Buffer
+      let parsing: Promise<unknown> = Promise.resolve()
+      for (let at = from; at < to; at += READ_BATCH) {
+        const end = Math.min(to, at + READ_BATCH)
+        const blocks = await Promise.all(
+          Array.from({ length: end - at }, (_, i) => reader.get(at + i)),
         )
-        if (frame.kind !== 'whole') throw new Error('a floor block must hold a whole mail')
-        return frame.mail
-      })
-      await parsing
-      parsing = parser.parseMany(mails)
-    },
-    async drain() {
+        const mails = openMails(logKey, at, blocks as Buffer[])
+        await parsing
+        parsing = parser.parseMany(mails)
+      }
       await parsing
     },
     close: () => parser.close(),
